@@ -34,7 +34,7 @@ def step_store_and_vault(run: DemoRun) -> None:
     with run.db.session() as session:
         ref = vault.put(session, "demo-secret-value-0123456789")
     run.console.print(
-        f"Store ready at {run.settings.effective_database_url} (revision {run.db.current_revision()})."
+        f"Store ready at {run.settings.effective_database_url} (schema {', '.join(sorted(run.db.current_revisions()))})."
     )
     result = rotate_master_key(run.settings, run.db)
     with run.db.session() as session:

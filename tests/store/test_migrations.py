@@ -12,21 +12,21 @@ from headwater.store.audit import record, trail
 
 def test_migrations_run_on_an_empty_sqlite_database(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
-    assert db.current_revision() is None
+    assert db.current_revisions() == set()
     db.migrate()
-    assert db.current_revision() == db.head_revision()
+    assert db.is_current() and db.current_revisions()
     assert {"secrets", "connections", "audit_log"} <= set(inspect(db.engine).get_table_names())
     db.migrate()  # a second run is a no-op
-    assert db.current_revision() == db.head_revision()
+    assert db.is_current()
 
 
 @pytest.mark.postgres
 def test_migrations_run_on_an_empty_postgresql_database(pg_templates) -> None:  # type: ignore[no-untyped-def]
     db = Database(pg_templates.empty())
     try:
-        assert db.current_revision() is None
+        assert db.current_revisions() == set()
         db.migrate()
-        assert db.current_revision() == db.head_revision()
+        assert db.is_current()
         assert {"secrets", "connections", "audit_log"} <= set(inspect(db.engine).get_table_names())
     finally:
         db.dispose()

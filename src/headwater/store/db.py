@@ -86,23 +86,27 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def current_revision(self) -> str | None:
+    def current_revisions(self) -> set[str]:
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return set(MigrationContext.configure(conn).get_current_heads())
 
-    def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(_alembic_config(self.engine)).get_current_head()
+    def head_revisions(self) -> set[str]:
+        """Features add their tables on branches of their own; every head is applied."""
+        return set(ScriptDirectory.from_config(_alembic_config(self.engine)).get_heads())
+
+    def is_current(self) -> bool:
+        return self.current_revisions() == self.head_revisions()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision; a no-op when it already is."""
+        """Bring the schema to the newest revisions; a no-op when it already is."""
         try:
-            if self.current_revision() == self.head_revision():
+            if self.is_current():
                 return
             log.info("migrating store %s", mask_url(self.url))
             with self.engine.begin() as conn:
                 config = _alembic_config(self.engine)
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                command.upgrade(config, "heads")
         except OperationalError as exc:
             raise ConfigError(
                 f"Cannot open the store at {mask_url(self.url)}: {exc.orig}",
