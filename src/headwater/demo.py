@@ -8,14 +8,17 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.rule import Rule
 
 from headwater.config import Settings, load_settings
+from headwater.sandbox import SandboxServer, World
 from headwater.store import Database
 from headwater.vault import Vault, load_keyring, mask, rotate_master_key
 
@@ -26,6 +29,7 @@ class DemoRun:
     console: Console
     settings: Settings
     db: Database
+    sandbox: SandboxServer
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -34,7 +38,8 @@ def step_store_and_vault(run: DemoRun) -> None:
     with run.db.session() as session:
         ref = vault.put(session, "demo-secret-value-0123456789")
     run.console.print(
-        f"Store ready at {run.settings.effective_database_url} (schema {', '.join(sorted(run.db.current_revisions()))})."
+        f"Store ready at {run.settings.effective_database_url} "
+        f"(schema {', '.join(sorted(run.db.current_revisions()))})."
     )
     result = rotate_master_key(run.settings, run.db)
     with run.db.session() as session:
@@ -45,7 +50,28 @@ def step_store_and_vault(run: DemoRun) -> None:
     )
 
 
-STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [("Store and credential vault", step_store_and_vault)]
+def step_sandbox(run: DemoRun) -> None:
+    sandbox = run.sandbox
+    run.console.print(
+        f"FullStory emulator: {sandbox.fullstory_url}   Amplitude emulator: {sandbox.amplitude_url}"
+    )
+    auth = {"Authorization": f"Basic {sandbox.credentials.fullstory_admin_key}"}
+    users = httpx.get(f"{sandbox.fullstory_url}/v2/users", headers=auth, timeout=30).json()
+    person = sandbox.world.person(0)
+    run.console.print(
+        f"{sandbox.world.users} seeded people (the same in both tools), "
+        f"e.g. {person.display_name} <{person.email}>; "
+        f"FullStory lists {users['total_records']} users. Run `headwater sandbox` to keep one serving."
+    )
+
+
+STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
+    ("Store and credential vault", step_store_and_vault),
+    ("Sandbox: local FullStory and Amplitude", step_sandbox),
+]
+
+DEMO_PEOPLE = 40
+DEMO_EVENTS_PER_PERSON = 120
 
 
 def run_demo(home: Path | None = None, console: Console | None = None) -> DemoRun:
@@ -55,10 +81,16 @@ def run_demo(home: Path | None = None, console: Console | None = None) -> DemoRu
     os.environ.pop("HEADWATER_DATABASE_URL", None)
     os.environ.pop("HEADWATER_SECRET_KEY", None)
     settings = load_settings()
-    run = DemoRun(home=home, console=console, settings=settings, db=Database.open(settings))
-    console.print(f"Headwater demo — home: {home}")
-    for title, step in STEPS:
-        console.print(Rule(title))
-        step(run)
-    console.print(Rule("Done"))
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(
+            SandboxServer(world=World(seed=7, users=DEMO_PEOPLE, events_per_user=DEMO_EVENTS_PER_PERSON))
+        )
+        run = DemoRun(
+            home=home, console=console, settings=settings, db=Database.open(settings), sandbox=sandbox
+        )
+        console.print(f"Headwater demo — home: {home}")
+        for title, step in STEPS:
+            console.print(Rule(title))
+            step(run)
+        console.print(Rule("Done"))
     return run

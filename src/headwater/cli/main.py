@@ -10,6 +10,7 @@ import typer
 
 from headwater import __version__
 from headwater.cli import config_cmd, demo_cmd, keys_cmd
+from headwater.cli import sandbox as sandbox_cli
 from headwater.cli.output import err_console
 from headwater.errors import HeadwaterError
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(keys_cmd.app, name="keys")
 app.command("demo")(demo_cmd.demo)
+app.command("sandbox")(sandbox_cli.sandbox)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,45 @@
+"""The Amplitude emulator app: every Amplitude API family on one base URL, told apart by path."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from headwater.sandbox.amplitude import dsar, errors, export, ingest, privacy, users
+from headwater.sandbox.amplitude.state import AmplitudeState, build_state
+from headwater.sandbox.clock import SandboxClock
+from headwater.sandbox.common import CallLogMiddleware, FaultMiddleware, SandboxOptions, sandbox_router
+from headwater.sandbox.credentials import SandboxCredentials
+from headwater.sandbox.world import World
+
+DOWNLOAD_PREFIXES = ("/api/2/export", "/api/2/dsar/requests")
+
+
+def _fault_body(status: int) -> bytes:
+    return b'{"code": %d, "error": "Internal error (sandbox injected fault)"}' % status
+
+
+def create_amplitude_app(
+    world: World | None = None,
+    *,
+    clock: SandboxClock | None = None,
+    credentials: SandboxCredentials | None = None,
+    options: SandboxOptions | None = None,
+) -> FastAPI:
+    """A fresh emulator; its state lives on ``app.state.sandbox`` so two apps never share anything."""
+    state: AmplitudeState = build_state(
+        world if world is not None else World(),
+        clock if clock is not None else SandboxClock(),
+        credentials if credentials is not None else SandboxCredentials(),
+        options if options is not None else SandboxOptions(),
+    )
+    app = FastAPI(title="Amplitude API (Headwater sandbox)", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.sandbox = state
+    errors.install(app)
+    for module in (privacy, dsar, users, export, ingest):
+        app.include_router(module.router())
+    app.include_router(sandbox_router(state.clock, state.calls, state.faults))
+    app.add_middleware(
+        FaultMiddleware, injector=state.faults, error_body=_fault_body, download_prefixes=DOWNLOAD_PREFIXES
+    )
+    app.add_middleware(CallLogMiddleware, calllog=state.calls)
+    return app

@@ -1,0 +1,118 @@
+"""The project's events: the World's generated ones plus ingested ones, minus whatever a deletion purged.
+
+Only events that happened by the sandbox clock's ``now`` exist, so advancing the clock reveals more of
+a World whose window reaches into the future.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from headwater.sandbox.amplitude.directory import Directory, UserRecord
+from headwater.sandbox.amplitude.seeded import SeededRows
+from headwater.sandbox.amplitude.settings import AmplitudeSettings
+from headwater.sandbox.world import World
+
+DEDUPE_WINDOW = timedelta(days=7)
+TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An ingested event, kept as its finished export row."""
+
+    amplitude_id: int
+    upload: datetime
+    event_time: datetime
+    row: dict[str, Any]
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+class EventStore:
+    """Reads merge generated and ingested rows; writes only ever add ingested rows or purge users."""
+
+    def __init__(self, world: World, settings: AmplitudeSettings) -> None:
+        self.world = world
+        self.settings = settings
+        self.directory = Directory(world)
+        self.seeded_rows = SeededRows()
+        self._lock = threading.Lock()
+        self._ingested: list[StoredEvent] = []
+        self._insert_ids: dict[tuple[str, str], datetime] = {}
+
+    def add(self, events: list[StoredEvent]) -> None:
+        with self._lock:
+            self._ingested.extend(events)
+
+    def is_duplicate(self, device_id: str, insert_id: str, now: datetime) -> bool:
+        """True when (device_id, insert_id) was seen in the last 7 days; otherwise remember it."""
+        with self._lock:
+            seen = self._insert_ids.get((device_id, insert_id))
+            if seen is not None and now - seen < DEDUPE_WINDOW:
+                return True
+            self._insert_ids[(device_id, insert_id)] = now
+            return False
+
+    def _ingested_snapshot(self) -> list[StoredEvent]:
+        with self._lock:
+            return list(self._ingested)
+
+    def user_rows(self, record: UserRecord, now: datetime) -> list[tuple[datetime, dict[str, Any]]]:
+        """(event_time, row) of one user, oldest first."""
+        rows: list[tuple[datetime, dict[str, Any]]] = []
+        if record.person_index is not None:
+            for event in self.world.events(record.person_index):
+                if event.time <= now:
+                    rows.append((event.time, self.seeded_rows.row(self.settings.app_id, record, event)[1]))
+        rows.extend(
+            (stored.event_time, stored.row)
+            for stored in self._ingested_snapshot()
+            if stored.amplitude_id == record.amplitude_id
+        )
+        rows.sort(key=lambda pair: pair[0])
+        return rows
+
+    def lines_uploaded(self, start: datetime, end: datetime, now: datetime) -> Iterator[tuple[datetime, str]]:
+        """(upload hour, NDJSON line) for rows with start <= server_upload_time < end, in hour order."""
+        generated = self._generated(start, min(end, now + TICK), now)
+        ingested = sorted(
+            (stored for stored in self._ingested_snapshot() if start <= stored.upload < end),
+            key=lambda stored: stored.upload,
+        )
+        extra = ((_hour(stored.upload), json.dumps(stored.row, separators=(",", ":"))) for stored in ingested)
+        return heapq.merge(generated, extra, key=lambda pair: pair[0])
+
+    def _generated(self, start: datetime, end: datetime, now: datetime) -> Iterator[tuple[datetime, str]]:
+        if end <= start:
+            return
+        seeded, app_id = self.directory.seeded, self.settings.app_id
+        for event in self.world.events_between(start, end):
+            if event.time > now:
+                continue
+            record = seeded(event.person_index)
+            if record is not None:
+                yield self.seeded_rows.line(app_id, record, event)
+
+    def last_seen(self, record: UserRecord, now: datetime) -> date:
+        """The day of the user's latest event (or of their creation when they have none yet)."""
+        latest = record.touched or record.created
+        if record.person_index is not None:
+            for event in self.world.events(record.person_index):
+                if latest < event.time <= now:
+                    latest = event.time
+        return latest.date()
+
+    def purge(self, amplitude_id: int) -> None:
+        """Remove a user and every event of theirs, as a deletion job's scrub does."""
+        self.directory.purge(amplitude_id)
+        with self._lock:
+            self._ingested = [stored for stored in self._ingested if stored.amplitude_id != amplitude_id]

@@ -1,0 +1,52 @@
+"""`headwater sandbox --json` as a real subprocess: one JSON line, a working server, clean exit on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+
+
+def test_sandbox_cli_prints_one_json_line_and_serves_until_terminated() -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "from headwater.cli.main import run; run()",
+        "sandbox",
+        "--json",
+        "--fullstory-port",
+        "0",
+        "--amplitude-port",
+        "0",
+        "--users",
+        "5",
+        "--events-per-user",
+        "20",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        info = json.loads(line)
+        assert set(info) == {"fullstory_url", "amplitude_url", "credentials"}
+        assert set(info["credentials"]) == {
+            "fullstory_admin_key",
+            "fullstory_standard_key",
+            "amplitude_api_key",
+            "amplitude_secret_key",
+        }
+        admin = {"Authorization": f"Basic {info['credentials']['fullstory_admin_key']}"}
+        response = httpx.get(f"{info['fullstory_url']}/v2/users", headers=admin, timeout=10)
+        assert response.status_code == 200 and response.json()["total_records"] == "5"
+        assert httpx.get(f"{info['amplitude_url']}/_sandbox/clock", timeout=10).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    assert stdout == ""
