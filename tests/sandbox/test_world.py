@@ -122,3 +122,12 @@ def test_world_defaults_to_the_last_four_weeks() -> None:
     world = World(users=1, events_per_user=5)
     assert world.end - world.start == timedelta(days=28)
     assert world.end.hour == 0 and world.end.tzinfo is not None
+
+
+def test_a_persons_events_are_strictly_time_ordered() -> None:
+    world = World(seed=3, users=200, events_per_user=300)
+    for index in range(world.users):
+        sessions = world.sessions(index)
+        assert all(a.end < b.start for a, b in itertools.pairwise(sessions))
+        times = [event.time for event in world.events(index)]
+        assert times == sorted(times)

@@ -25,6 +25,9 @@ CLICK_TARGETS = (
 OUTSIDE_REFERRERS = ("https://www.google.com/", "https://www.bing.com/", "", "https://news.example.org/deals")
 
 
+SESSION_GAP = timedelta(minutes=1)
+
+
 @dataclass(frozen=True)
 class _Page:
     name: str
@@ -44,9 +47,12 @@ def build_sessions(
     sizes = [b - a for a, b in zip([0, *cuts], [*cuts, events_per_user], strict=True)]
     span = (end - start).total_seconds()
     starts = sorted(rng.uniform(0, span) for _ in range(count))
-    sessions = []
+    sessions: list[Session] = []
     for offset, size in zip(starts, sizes, strict=True):
         begin = _millis(start + timedelta(seconds=offset))
+        if sessions and begin <= sessions[-1].end:
+            # one person is in one visit at a time: a visit starts after the previous one ends
+            begin = sessions[-1].end + SESSION_GAP
         length = timedelta(seconds=size * rng.uniform(4, 40))
         sessions.append(Session(index, rng.getrandbits(62), begin, _millis(begin + length), size))
     return sessions
