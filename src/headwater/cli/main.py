@@ -9,9 +9,17 @@ from typing import Annotated
 import typer
 
 from headwater import __version__
-from headwater.cli import config_cmd, demo_cmd, keys_cmd
+from headwater.cli import (
+    actions_cmd,
+    config_cmd,
+    connect_cmd,
+    connections_cmd,
+    demo_cmd,
+    keys_cmd,
+    request_cmd,
+)
 from headwater.cli import sandbox as sandbox_cli
-from headwater.cli.output import err_console
+from headwater.cli.failures import report
 from headwater.errors import HeadwaterError
 
 app = typer.Typer(
@@ -25,6 +33,10 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(keys_cmd.app, name="keys")
 app.command("demo")(demo_cmd.demo)
 app.command("sandbox")(sandbox_cli.sandbox)
+app.add_typer(connect_cmd.app, name="connect")
+app.add_typer(connections_cmd.app, name="connections")
+app.add_typer(actions_cmd.app, name="actions")
+app.command("request")(request_cmd.request)
 
 
 def _version(value: bool) -> None:
@@ -48,9 +60,7 @@ def run() -> None:
     try:
         app()
     except HeadwaterError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False)
-        if exc.hint:
-            err_console.print(exc.hint, markup=False, highlight=False)
+        report(exc)
         sys.exit(exc.exit_code)
 
 

@@ -1,0 +1,113 @@
+"""`headwater connections`: list, inspect, re-test, switch on and off, and remove connections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from headwater.cli.context import Context
+from headwater.cli.failures import exits_cleanly
+from headwater.cli.output import JsonOption, console, is_interactive, key_values, print_json, table
+from headwater.connections import Connections, ConnectionSummary, os_user
+from headwater.errors import BadInput
+
+app = typer.Typer(help="Manage stored connections (credentials are always masked).", no_args_is_help=True)
+
+NameArgument = Annotated[str, typer.Argument(help="The connection's name.")]
+
+
+def _service() -> Connections:
+    ctx = Context.load()
+    return Connections(ctx.db, ctx.vault)
+
+
+def _settings_text(settings: dict[str, object]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in settings.items() if v is not None)
+
+
+def _summary(summary: ConnectionSummary, as_json: bool, message: str) -> None:
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        console.print(message)
+
+
+@app.command("list")
+@exits_cleanly
+def list_(as_json: JsonOption = False) -> None:
+    """Every connection, with its provider, state and settings."""
+    summaries = _service().list_all()
+    if as_json:
+        print_json([s.as_dict() for s in summaries])
+        return
+    if not summaries:
+        console.print("No connections yet. Add one with `headwater connect fullstory|amplitude ...`.")
+        return
+    rows = [
+        (s.name, s.kind, "enabled" if s.enabled else "disabled", _settings_text(s.settings))
+        for s in summaries
+    ]
+    console.print(table(None, ["name", "provider", "state", "settings"], rows))
+
+
+@app.command("show")
+@exits_cleanly
+def show(name: NameArgument, as_json: JsonOption = False) -> None:
+    """One connection in full, credentials masked."""
+    data = _service().show(name)
+    if as_json:
+        print_json(data)
+        return
+    flat = {k: v for k, v in data.items() if k not in ("settings", "credentials")}
+    flat.update({f"settings.{k}": v for k, v in data["settings"].items()})
+    flat.update({f"credentials.{k}": v for k, v in data["credentials"].items()})
+    console.print(key_values(flat, f"Connection {name}"))
+
+
+@app.command("test")
+@exits_cleanly
+def test(name: NameArgument, as_json: JsonOption = False) -> None:
+    """Check the stored credentials against the provider now (exit 4 if they are refused)."""
+    summary = _service().test(name, actor=os_user())
+    if as_json:
+        print_json({**summary.as_dict(), "ok": True})
+    else:
+        console.print(f"Connection {name} works: {summary.kind} accepted its credentials.")
+
+
+@app.command("enable")
+@exits_cleanly
+def enable(name: NameArgument, as_json: JsonOption = False) -> None:
+    """Allow actions, requests and privacy work through this connection again."""
+    _summary(_service().enable(name, actor=os_user()), as_json, f"Connection {name} enabled.")
+
+
+@app.command("disable")
+@exits_cleanly
+def disable(name: NameArgument, as_json: JsonOption = False) -> None:
+    """Stop every call through this connection, keeping its credentials."""
+    _summary(_service().disable(name, actor=os_user()), as_json, f"Connection {name} disabled.")
+
+
+@app.command("remove")
+@exits_cleanly
+def remove(
+    name: NameArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete the connection and its stored credentials."""
+    service = _service()
+    service.get(name)  # a missing name fails before any question is asked
+    if not yes:
+        if not is_interactive():
+            raise BadInput(
+                f"Removing {name!r} deletes its stored credentials.", hint="Pass --yes to confirm."
+            )
+        typer.confirm(f"Remove connection {name} and its stored credentials?", abort=True)
+    service.remove(name, actor=os_user())
+    if as_json:
+        print_json({"name": name, "removed": True})
+    else:
+        console.print(f"Connection {name} removed, with its stored credentials.")

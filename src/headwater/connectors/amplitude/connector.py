@@ -1,0 +1,181 @@
+"""Amplitude behind the privacy seam: find a person, schedule their deletion in batches, follow the
+deletion job day by day until Amplitude reports it done, and copy out their profile and events.
+
+Amplitude cannot look people up by email: with identify_by=email the email is taken to be the user_id,
+and only exact user_id matches count (usersearch also returns prefix matches, i.e. other people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from headwater.connectors.amplitude.client import AmplitudeClient
+from headwater.connectors.amplitude.models import SearchMatch
+from headwater.connectors.amplitude.plan import NO_JOB, DeletionPlan
+from headwater.connectors.base import Identity, NeedsInput, ProviderJob, Subject
+from headwater.errors import AuthError, NotFound, PermissionDenied
+
+KIND = "amplitude"
+STATUSES = {"staging": "pending", "submitted": "running", "done": "done"}
+POLL_EVERY = timedelta(days=1)
+
+
+class AmplitudeConnector:
+    kind = KIND
+
+    def __init__(self, client: AmplitudeClient) -> None:
+        self.client = client
+        self.settings = client.settings
+
+    def test(self) -> None:
+        """List today's deletion jobs: cheap, and refused unless the key, secret and region are right."""
+        today = datetime.now(UTC).date()
+        try:
+            self.client.deletions.jobs(today, today + timedelta(days=1))
+        except (AuthError, PermissionDenied) as exc:
+            raise AuthError(
+                f"Amplitude refused the connection's API key and secret key ({exc.message}).",
+                hint=exc.hint,
+            ) from exc
+
+    def resolve(self, subject: Subject) -> list[Identity]:
+        if self.settings.identify_by == "email":
+            return self._by_email(subject)
+        return [self._by_user_id(subject)]
+
+    def _by_email(self, subject: Subject) -> list[Identity]:
+        """The email as user_id: as given, then lower-cased (user_ids are case-sensitive)."""
+        if not subject.email:
+            raise NeedsInput(
+                "This Amplitude connection finds people by email (used as the user_id), and the request "
+                "has no email.",
+                hint="Add the email, or set identify_by=user-id and give the Amplitude user_id.",
+            )
+        email = subject.email.strip()
+        for term in dict.fromkeys([email, email.lower()]):
+            matches = self._exact_user(term)
+            if matches:
+                return [identity(term, matches)]
+        return []
+
+    def _by_user_id(self, subject: Subject) -> Identity:
+        if subject.amplitude_user_id:
+            matches = self._exact_user(subject.amplitude_user_id)
+            if not matches:
+                raise _unknown(f"user_id {subject.amplitude_user_id!r}")
+            return identity(subject.amplitude_user_id, matches)
+        if subject.amplitude_id is not None:
+            found = self.client.lookup.search(subject.amplitude_id).matches
+            matches = [m for m in found if m.amplitude_id == subject.amplitude_id]
+            if not matches:
+                raise _unknown(f"amplitude_id {subject.amplitude_id}")
+            return identity(matches[0].user_id, matches)
+        raise NeedsInput(
+            "This Amplitude connection finds people by user id, and the request has neither an Amplitude "
+            "user_id nor an amplitude_id.",
+            hint="Add the person's Amplitude user_id (or amplitude_id) to the request.",
+        )
+
+    def _exact_user(self, user_id: str) -> list[SearchMatch]:
+        return [m for m in self.client.lookup.search(user_id).matches if m.user_id == user_id]
+
+    def delete(self, identities: Sequence[Identity]) -> list[ProviderJob]:
+        """One deletion call per 100 ids; the answers are regrouped into one job per scheduled day."""
+        plan = DeletionPlan(identities)
+        for amplitude_ids, user_ids in plan.batches():
+            result = self.client.deletions.request(
+                amplitude_ids=amplitude_ids,
+                user_ids=user_ids,
+                requester=self.settings.requester,
+                ignore_invalid_id=True,
+                include_mapped_user_ids=True,
+            )
+            plan.record(amplitude_ids, user_ids, result)
+        return [self._job(day, detail) for day, detail in plan.jobs().items()]
+
+    def _job(self, day: str, detail: dict[str, Any]) -> ProviderJob:
+        if day == NO_JOB:
+            return ProviderJob(KIND, NO_JOB, "done", detail)
+        status = STATUSES.get(str(detail.get("provider_status")), "running")
+        return ProviderJob(KIND, day, status, detail, None if status == "done" else _next_poll())
+
+    def poll(self, job: ProviderJob) -> ProviderJob:
+        """Look the job's day up again; Amplitude moves it staging -> submitted -> done over weeks."""
+        if job.id == NO_JOB or job.status in ("done", "failed"):
+            return job
+        day = date.fromisoformat(job.id)
+        listed = self.client.deletions.jobs(day - timedelta(days=1), day + timedelta(days=1))
+        checked = datetime.now(UTC).isoformat()
+        current = next((j for j in listed if j.day == job.id), None)
+        ours = {int(i) for i in job.detail.get("amplitude_ids", [])}
+        present = [e for e in current.amplitude_ids if e.amplitude_id in ours] if current else []
+        if current is None or (ours and not present):
+            error = (
+                f"Amplitude's deletion job for {job.id} no longer holds these ids (they were removed from "
+                "it, e.g. with cancel-deletion). Request the deletion again if it is still wanted."
+            )
+            return ProviderJob(KIND, job.id, "failed", {**job.detail, "checked_at": checked, "error": error})
+        detail = {
+            **job.detail,
+            "provider_status": current.status,
+            "active_scrub_done_date": current.active_scrub_done_date,
+            "checked_at": checked,
+        }
+        status = STATUSES.get(current.status, "running")
+        return ProviderJob(KIND, job.id, status, detail, None if status == "done" else _next_poll())
+
+    def export_subject(self, identity: Identity) -> Iterator[tuple[str, Any]]:
+        """Per amplitude_id: the search match and activity summary as the profile, then every event."""
+        matches = [SearchMatch.model_validate(m) for m in identity.attributes.get("matches", [])]
+        if not matches:
+            found = self.client.lookup.search(identity.id).matches
+            matches = [m for m in found if identity.id in (m.user_id, str(m.amplitude_id))]
+        covered: set[int] = set()
+        seen_events: set[str] = set()
+        for match in matches:
+            if match.amplitude_id in covered:
+                continue
+            for number, page in enumerate(self.client.lookup.activity_pages(match.amplitude_id)):
+                if number == 0:
+                    covered.update({match.amplitude_id, *page.userData.merged_amplitude_ids})
+                    yield (
+                        "profile",
+                        {
+                            "search_match": match.model_dump(mode="json"),
+                            "user_data": page.userData.model_dump(mode="json"),
+                        },
+                    )
+                for event in page.events:
+                    key = str(event.get("uuid") or event.get("$insert_id") or "")
+                    if key and key in seen_events:
+                        continue
+                    seen_events.add(key)
+                    yield "event", event
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def identity(user_id: str | None, matches: list[SearchMatch]) -> Identity:
+    amplitude_ids = sorted({m.amplitude_id for m in matches})
+    ids = ", ".join(str(i) for i in amplitude_ids)
+    label = f"user_id {user_id} (amplitude_id {ids})" if user_id else f"amplitude_id {ids}"
+    attributes = {
+        "user_id": user_id,
+        "amplitude_ids": amplitude_ids,
+        "matches": [m.model_dump(mode="json") for m in matches],
+    }
+    return Identity(KIND, user_id or str(amplitude_ids[0]), label, attributes)
+
+
+def _unknown(what: str) -> NotFound:
+    return NotFound(
+        f"Amplitude has no user with {what} in this project.",
+        hint="Check the id (user_ids are case-sensitive) and that the key belongs to this project.",
+    )
+
+
+def _next_poll() -> datetime:
+    return datetime.now(UTC) + POLL_EVERY

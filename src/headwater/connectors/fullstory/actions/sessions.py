@@ -1,0 +1,105 @@
+"""Actions on FullStory sessions: a person's sessions with replay links, and one session's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from headwater.actions.model import Action, ActionContext
+from headwater.connectors.fullstory.client import FullStoryClient
+from headwater.connectors.fullstory.models import Session
+
+PROVIDER = "fullstory"
+
+
+class ListSessionsInput(BaseModel):
+    uid: str | None = Field(default=None, description="Your application's user id")
+    email: str | None = Field(default=None, description="Email address; with uid too, sessions of either")
+    limit: int = Field(default=20, ge=1, le=1000, description="Most recent sessions to return")
+
+    @model_validator(mode="after")
+    def _someone(self) -> ListSessionsInput:
+        if not self.uid and not self.email:
+            raise ValueError("give a uid or an email")
+        return self
+
+
+class SessionOut(Session):
+    id: str = Field(description="UserId:SessionId, the form get-session-events takes")
+
+
+class ListSessionsOutput(BaseModel):
+    sessions: list[SessionOut]
+    count: int
+
+
+def list_sessions(client: FullStoryClient, data: ListSessionsInput, ctx: ActionContext) -> ListSessionsOutput:
+    limit = min(data.limit, ctx.limit) if ctx.limit is not None else data.limit
+    found = client.sessions.search(uid=data.uid, email=data.email, limit=limit)
+    sessions = [SessionOut(**s.model_dump(), id=s.full_id()) for s in found]
+    return ListSessionsOutput(sessions=sessions, count=len(sessions))
+
+
+class SessionEventsInput(BaseModel):
+    session_id: str = Field(description="UserId:SessionId (from list-sessions, or the end of a replay URL)")
+
+
+class SessionEventsOutput(BaseModel):
+    events: list[dict[str, Any]] = Field(description="Events in FullStory's destinations event model")
+    count: int
+
+
+def session_events(
+    client: FullStoryClient, data: SessionEventsInput, ctx: ActionContext
+) -> SessionEventsOutput:
+    events = client.sessions.events(data.session_id)
+    if ctx.limit is not None:
+        events = events[: ctx.limit]
+    return SessionEventsOutput(events=events, count=len(events))
+
+
+ACTIONS = [
+    Action(
+        key="list-sessions",
+        provider=PROVIDER,
+        title="List a person's sessions",
+        description="List the recorded sessions of a person (by uid or email), with replay links.",
+        input_model=ListSessionsInput,
+        output_model=ListSessionsOutput,
+        read_only=True,
+        destructive=False,
+        run=list_sessions,
+        keywords=(
+            "recordings",
+            "replays",
+            "session replay",
+            "visits",
+            "playback",
+            "person",
+            "user",
+            "history",
+        ),
+    ),
+    Action(
+        key="get-session-events",
+        provider=PROVIDER,
+        title="Get a session's events",
+        description="Read the events (clicks, navigations, custom events) of one recorded session.",
+        input_model=SessionEventsInput,
+        output_model=SessionEventsOutput,
+        read_only=True,
+        destructive=False,
+        run=session_events,
+        keywords=(
+            "activity",
+            "clicks",
+            "pages",
+            "navigation",
+            "timeline",
+            "what happened",
+            "replay",
+            "visit",
+        ),
+    ),
+]
