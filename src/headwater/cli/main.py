@@ -1,4 +1,4 @@
-"""The `headwater` command: a root app that mounts one module per command group."""
+"""The `headwater` command. Command groups are listed in `commands.py` and imported only when used."""
 
 from __future__ import annotations
 
@@ -9,34 +9,19 @@ from typing import Annotated
 import typer
 
 from headwater import __version__
-from headwater.cli import (
-    actions_cmd,
-    config_cmd,
-    connect_cmd,
-    connections_cmd,
-    demo_cmd,
-    keys_cmd,
-    request_cmd,
-)
-from headwater.cli import sandbox as sandbox_cli
+from headwater.cli.commands import COMMANDS
 from headwater.cli.failures import report
+from headwater.cli.lazy import lazy_group
 from headwater.errors import HeadwaterError
 
 app = typer.Typer(
     name="headwater",
     help="Keep control of the customer data you send to FullStory and Amplitude.",
+    cls=lazy_group(COMMANDS),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold credentials
     rich_markup_mode="rich",
 )
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(keys_cmd.app, name="keys")
-app.command("demo")(demo_cmd.demo)
-app.command("sandbox")(sandbox_cli.sandbox)
-app.add_typer(connect_cmd.app, name="connect")
-app.add_typer(connections_cmd.app, name="connections")
-app.add_typer(actions_cmd.app, name="actions")
-app.command("request")(request_cmd.request)
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
+from headwater.jobs import models as _jobs_models  # noqa: F401
 from headwater.store import models
 
 

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,7 @@ from headwater.errors import ConfigError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 0x68770001  # any constant shared by every Headwater process
 
 
 def _normalise(url: str) -> str:
@@ -104,6 +105,9 @@ class Database:
                 return
             log.info("migrating store %s", mask_url(self.url))
             with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    # several processes starting on a fresh database: one migrates, the others wait
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 config = _alembic_config(self.engine)
                 config.attributes["connection"] = conn
                 command.upgrade(config, "heads")

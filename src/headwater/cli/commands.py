@@ -1,0 +1,18 @@
+"""Every top-level command: where it lives and its one-line help, so none is imported before it runs."""
+
+from __future__ import annotations
+
+from headwater.cli.lazy import CommandRef
+
+COMMANDS: list[CommandRef] = [
+    CommandRef("demo", "headwater.cli.demo_cmd", "demo", "Run every feature against the local sandbox — no account, no network."),
+    CommandRef("sandbox", "headwater.cli.sandbox", "sandbox", "Run local FullStory and Amplitude API emulators with demo data; Ctrl-C stops them."),
+    CommandRef("connect", "headwater.cli.connect_cmd", "app", "Connect a provider account (the credentials are tested first)."),
+    CommandRef("connections", "headwater.cli.connections_cmd", "app", "Manage stored connections (credentials are always masked)."),
+    CommandRef("actions", "headwater.cli.actions_cmd", "app", "Typed provider calls: list, inspect and run them."),
+    CommandRef("request", "headwater.cli.request_cmd", "request", "Send a raw HTTP request; prints the status and body (exit 1 when the status is 400 or more)."),
+    CommandRef("jobs", "headwater.cli.jobs_cmd", "app", "List, inspect and retry background jobs."),
+    CommandRef("worker", "headwater.cli.worker_cmd", "worker", "Run jobs until stopped (SIGTERM or Ctrl-C finishes or hands back the running ones)."),
+    CommandRef("config", "headwater.cli.config_cmd", "app", "Show the settings in force (secrets masked)."),
+    CommandRef("keys", "headwater.cli.keys_cmd", "app", "Manage the master key of the credential vault."),
+]  # fmt: skip

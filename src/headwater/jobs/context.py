@@ -1,0 +1,70 @@
+"""What a task function receives besides its payload: where it runs and the means to act safely."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from headwater.jobs import effects
+from headwater.jobs.outcomes import Interrupted
+
+if TYPE_CHECKING:
+    from headwater.config import Settings
+    from headwater.jobs.models import JobRow
+    from headwater.jobs.queue import JobQueue
+    from headwater.store import Database
+
+
+@dataclass
+class TaskContext:
+    job_id: int
+    kind: str
+    attempt: int  # 1 on the first run
+    max_attempts: int
+    owner: str  # the worker holding the lease
+    queue: JobQueue
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def db(self) -> Database:
+        return self.queue.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.queue.settings
+
+    @property
+    def log(self) -> logging.LoggerAdapter[logging.Logger]:
+        return logging.LoggerAdapter(logging.getLogger(f"headwater.jobs.{self.kind}"), {"job": self.job_id})
+
+    def submit(
+        self,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        run_at: datetime | None = None,
+        dedupe_key: str | None = None,
+    ) -> JobRow:
+        """A follow-up job; give it a `dedupe_key` so that a re-run of this job does not submit it twice."""
+        return self.queue.submit(kind, payload, run_at=run_at, dedupe_key=dedupe_key)
+
+    def once(
+        self,
+        key: str,
+        call: Callable[[], effects.Result | None],
+        *,
+        verify: Callable[[], effects.Result | None] | None = None,
+        intent: effects.Result | None = None,
+    ) -> effects.EffectOutcome:
+        """A destructive call, at most once per key, fenced by this job's lease (see `effects`)."""
+        fence = effects.Fence(self.job_id, self.owner)
+        return effects.once(self.db, key, call, verify=verify, intent=intent, fence=fence)
+
+    def check_stop(self) -> None:
+        """Long tasks call this between steps: when the worker is stopping, the job is handed back."""
+        if self.stopping.is_set():
+            raise Interrupted("the worker is stopping")

@@ -1,0 +1,79 @@
+"""Task functions by kind: the one table both engines look a job's code up in.
+
+A feature registers its tasks in its own module with `@task("privacy.delete")` and lists that module in
+`BUILTIN_MODULES` (or, for plug-ins and tests, in `HEADWATER_JOBS_MODULES`); `load()` imports them all so a
+worker knows every kind before it claims anything.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from headwater.errors import BadInput, ConfigError
+
+if TYPE_CHECKING:
+    from headwater.jobs.context import TaskContext
+
+TaskFunction = Callable[["TaskContext", dict[str, Any]], "dict[str, Any] | None"]
+
+#: modules whose import registers Headwater's own task kinds
+BUILTIN_MODULES: tuple[str, ...] = ("headwater.jobs.maintenance",)
+
+_TASKS: dict[str, TaskSpec] = {}
+
+
+class UnknownKind(BadInput):
+    code = "unknown_job_kind"
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    kind: str
+    fn: TaskFunction
+    max_attempts: int | None = None  # None: the HEADWATER_JOBS_MAX_ATTEMPTS setting
+
+
+def task(kind: str, *, max_attempts: int | None = None) -> Callable[[TaskFunction], TaskFunction]:
+    """Register `fn(ctx, payload) -> dict | None` as the code of jobs of this kind."""
+
+    def register(fn: TaskFunction) -> TaskFunction:
+        known = _TASKS.get(kind)
+        same = known is not None and f"{known.fn.__module__}.{known.fn.__qualname__}" == (
+            f"{fn.__module__}.{fn.__qualname__}"
+        )
+        if known is not None and not same:
+            raise ValueError(f"job kind {kind!r} is already registered by {known.fn.__module__}")
+        _TASKS[kind] = TaskSpec(kind, fn, max_attempts)
+        return fn
+
+    return register
+
+
+def get(kind: str) -> TaskSpec:
+    try:
+        return _TASKS[kind]
+    except KeyError:
+        raise UnknownKind(
+            f"No task is registered for job kind {kind!r}.",
+            hint="List the module that defines it in HEADWATER_JOBS_MODULES (or BUILTIN_MODULES).",
+        ) from None
+
+
+def kinds() -> list[str]:
+    return sorted(_TASKS)
+
+
+def load(extra: Iterable[str] = ()) -> list[str]:
+    """Import the built-in task modules and `extra` ones; returns the kinds now known."""
+    for name in (*BUILTIN_MODULES, *extra):
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigError(
+                f"Cannot import the task module {name!r}: {exc}",
+                hint="Check HEADWATER_JOBS_MODULES: a comma-separated list of importable module names.",
+            ) from None
+    return kinds()
