@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 TaskFunction = Callable[["TaskContext", dict[str, Any]], "dict[str, Any] | None"]
 
 #: modules whose import registers Headwater's own task kinds
-BUILTIN_MODULES: tuple[str, ...] = ("headwater.jobs.maintenance",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "headwater.jobs.maintenance",
+    "headwater.sync.job",
+    "headwater.discovery.tasks",
+)
 
 _TASKS: dict[str, TaskSpec] = {}
 

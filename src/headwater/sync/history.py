@@ -1,0 +1,206 @@
+"""Loading reports and extraction logs in the store: written while a run goes, read by `sync history`.
+
+A run's row is created when it starts and updated after every batch, so a run that is killed still
+shows how far it got; the next run of the same connection and destination (which holds the
+destination's lock, so the old one cannot still be running) marks it `interrupted`. Every provider call
+is added to the log as it is made, with the URL already redacted by the HTTP layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from headwater.errors import NotFound
+from headwater.http import CallRecord
+from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.sync.models import FAILED, INTERRUPTED, RUNNING, SUCCEEDED, SyncCallRow, SyncRunRow
+
+MAX_BATCHES_KEPT = 1000
+
+
+@dataclass
+class RunLog:
+    """The report of one run, kept in step with its row in the store."""
+
+    db: Database
+    run_id: int
+    connection: str
+    started: datetime
+    rows: int = 0
+    batches: int = 0
+    tables: dict[str, int] = field(default_factory=dict)
+    loaded: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls, db: Database, *, connection: str, kind: str, destination: str, full_refresh: bool
+    ) -> RunLog:
+        with db.session() as session:
+            session.execute(
+                update(SyncRunRow)
+                .where(
+                    SyncRunRow.connection == connection,
+                    SyncRunRow.destination == destination,
+                    SyncRunRow.status == RUNNING,
+                )
+                .values(status=INTERRUPTED, error="The run stopped before it finished.")
+            )
+            row = SyncRunRow(
+                connection=connection,
+                kind=kind,
+                destination=destination,
+                status=RUNNING,
+                full_refresh=full_refresh,
+                started_at=utcnow(),
+                tables={},
+                details={},
+            )
+            session.add(row)
+            session.flush()
+            return cls(db, row.id, connection, row.started_at)
+
+    def observe(self, record: CallRecord) -> None:
+        """An `http.Observer`: one extraction-log row per call, as it happens."""
+        with self.db.session() as session:
+            session.add(
+                SyncCallRow(
+                    run_id=self.run_id,
+                    at=utcnow(),
+                    method=record.method,
+                    url=record.url[:2000],
+                    status=record.status,
+                    elapsed_ms=round(record.elapsed_ms, 1),
+                    attempt=record.attempt,
+                    error=record.error,
+                )
+            )
+
+    def batch_loaded(
+        self, key: str, rows: int, size_bytes: int, seconds: float, stream: str, *, count: int = 1
+    ) -> None:
+        """`count` source batches (bundles, hours) were committed together under `key`."""
+        self.rows += rows
+        self.batches += count
+        self.tables[stream] = self.tables.get(stream, 0) + rows
+        if len(self.loaded) < MAX_BATCHES_KEPT:
+            self.loaded.append(
+                {"batch": key, "rows": rows, "bytes": size_bytes, "seconds": round(seconds, 3)}
+            )
+        self._save(status=RUNNING)
+
+    def finish(self, *, before: str | None, after: str | None, totals: dict[str, int]) -> dict[str, Any]:
+        return self._save(status=SUCCEEDED, before=before, after=after, totals=totals, done=True)
+
+    def fail(
+        self, error: str, *, before: str | None, after: str | None, status: str = FAILED
+    ) -> dict[str, Any]:
+        return self._save(status=status, before=before, after=after, error=error, done=True)
+
+    def _save(
+        self,
+        *,
+        status: str,
+        before: str | None = None,
+        after: str | None = None,
+        totals: dict[str, int] | None = None,
+        error: str | None = None,
+        done: bool = False,
+    ) -> dict[str, Any]:
+        now = utcnow()
+        with self.db.session() as session:
+            row = session.get(SyncRunRow, self.run_id)
+            assert row is not None
+            row.status = status
+            row.rows, row.batches, row.tables = self.rows, self.batches, dict(self.tables)
+            row.duration_s = round((now - self.started).total_seconds(), 3)
+            details = {"loaded": list(self.loaded)}
+            if totals is not None:
+                details["table_totals"] = totals  # type: ignore[assignment]
+            row.details = details
+            if done:
+                row.finished_at, row.error = now, error
+                row.bookmark_before, row.bookmark_after = before, after
+            session.flush()
+            return run_as_dict(row)
+
+
+def run_as_dict(row: SyncRunRow) -> dict[str, Any]:
+    duration = row.duration_s or 0.0
+    return {
+        "id": row.id,
+        "connection": row.connection,
+        "kind": row.kind,
+        "destination": row.destination,
+        "status": row.status,
+        "full_refresh": row.full_refresh,
+        "started_at": row.started_at.isoformat() if row.started_at else None,
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        "duration_s": duration,
+        "batches": row.batches,
+        "batch_unit": "hours" if row.kind == "amplitude" else "bundles",
+        "rows": row.rows,
+        "rows_per_second": round(row.rows / duration, 1) if duration > 0 else None,
+        "tables": dict(row.tables or {}),
+        "bookmark_before": row.bookmark_before,
+        "bookmark_after": row.bookmark_after,
+        "details": dict(row.details or {}),
+        "error": row.error,
+    }
+
+
+def runs(db: Database, connection: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """The connection's runs, newest first."""
+    with db.session() as session:
+        query = (
+            select(SyncRunRow)
+            .where(SyncRunRow.connection == connection)
+            .order_by(SyncRunRow.id.desc())
+            .limit(limit)
+        )
+        return [run_as_dict(row) for row in session.scalars(query)]
+
+
+def calls(db: Database, connection: str, run_id: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """The extraction log of one run (default: the latest) as (run id, calls in order)."""
+    with db.session() as session:
+        query = select(SyncRunRow.id).where(SyncRunRow.connection == connection)
+        if run_id is not None:
+            query = query.where(SyncRunRow.id == run_id)
+        chosen = session.scalars(query.order_by(SyncRunRow.id.desc()).limit(1)).first()
+        if chosen is None:
+            raise NotFound(
+                f"No sync run {'#' + str(run_id) + ' ' if run_id else ''}for connection {connection!r}.",
+                hint=f"Run `headwater sync {connection}` first; see `headwater sync history {connection}`.",
+            )
+        rows = session.scalars(
+            select(SyncCallRow).where(SyncCallRow.run_id == chosen).order_by(SyncCallRow.id)
+        )
+        return chosen, [
+            {
+                "at": row.at.isoformat(),
+                "method": row.method,
+                "url": row.url,
+                "status": row.status,
+                "elapsed_ms": row.elapsed_ms,
+                "attempt": row.attempt,
+                "error": row.error,
+            }
+            for row in rows
+        ]
+
+
+def last_destination(db: Database, connection: str) -> str | None:
+    """The destination of the connection's latest successful run, as stored (masked)."""
+    with db.session() as session:
+        query = (
+            select(SyncRunRow.destination)
+            .where(SyncRunRow.connection == connection, SyncRunRow.status == SUCCEEDED)
+            .order_by(SyncRunRow.id.desc())
+            .limit(1)
+        )
+        return session.scalars(query).first()

@@ -1,0 +1,42 @@
+"""`sync.run`: a sync as a durable job, the same code in the embedded worker and on Celery.
+
+Payload: `{"connection": "fs", "to": null, "start_date": null, "full_refresh": false}`. The job checks
+for a stopping worker between batches; since every batch commits with its bookmark, a job handed back
+(or re-run after a crash) carries on from the last committed batch without loading anything twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from headwater.errors import BadInput
+from headwater.jobs.context import TaskContext
+from headwater.jobs.registry import task
+from headwater.sync.runner import SyncRequest, run_sync
+
+KIND = "sync.run"
+
+
+def request_from(payload: dict[str, Any]) -> SyncRequest:
+    connection = payload.get("connection")
+    if not isinstance(connection, str) or not connection:
+        raise BadInput("A sync.run job needs a 'connection' name in its payload.")
+    start = payload.get("start_date")
+    try:
+        start_date = date.fromisoformat(start) if start else None
+    except (TypeError, ValueError):
+        raise BadInput(f"start_date {start!r} is not a YYYY-MM-DD date.") from None
+    return SyncRequest(
+        connection=connection,
+        to=payload.get("to") or None,
+        start_date=start_date,
+        full_refresh=bool(payload.get("full_refresh", False)),
+    )
+
+
+@task(KIND)
+def run(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
+    report = run_sync(ctx.settings, request_from(payload), db=ctx.db, check_stop=ctx.check_stop)
+    keep = ("id", "status", "rows", "batches", "batch_unit", "tables", "bookmark_after", "duration_s")
+    return {key: report[key] for key in keep}

@@ -1,0 +1,76 @@
+"""Tables of the built-in sync: one row per run (the loading report) and one per API call (the log).
+
+Bookmarks are not here: they live in the destination, next to the rows they describe, so that a load
+and its bookmark commit in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from headwater.store.models import Base, utcnow
+
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+INTERRUPTED = "interrupted"
+
+
+class Utc(TypeDecorator[datetime]):
+    """SQLite keeps no offset: store UTC and hand back aware datetimes on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class SyncRunRow(Base):
+    """The loading report of one `headwater sync` run, written as it goes."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    connection: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    destination: Mapped[str] = mapped_column(String(1000))  # masked: never a password
+    status: Mapped[str] = mapped_column(String(16), default=RUNNING)
+    full_refresh: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(Utc(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(Utc(), nullable=True)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    batches: Mapped[int] = mapped_column(Integer, default=0)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    tables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    bookmark_before: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    bookmark_after: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SyncCallRow(Base):
+    """One provider call made by a run: the extraction log. URLs are redacted; no header, no body."""
+
+    __tablename__ = "sync_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(Utc(), default=utcnow)
+    method: Mapped[str] = mapped_column(String(10))
+    url: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    elapsed_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,92 @@
+"""DuckDB's own JSON reader over a batch's files: the one place that writes `read_json(...)` SQL.
+
+Row parsing, type detection and gunzipping all happen inside DuckDB, in columns, never as Python
+dicts. Type detection costs about as much as the load itself on small files, so a batch whose keys are
+all known columns is read with the table's own column types instead; `KeyScanner` finds a batch's keys
+(in the download thread, while the previous batch loads), so that no field can be silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+
+from headwater.sync.batches import Batch
+
+FULL_SAMPLE = -1
+SCAN_MEMORY = "128MB"
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _files(batch: Batch) -> str:
+    return "[" + ", ".join(sql_string(str(path)) for path in batch.files) + "]"
+
+
+def _compression(batch: Batch) -> str:
+    gzipped = all(path.name.endswith(".gz") for path in batch.files)
+    return sql_string("gzip" if gzipped else "auto_detect")
+
+
+def read_json(batch: Batch, *, full_sample: bool = False, columns: Mapping[str, str] | None = None) -> str:
+    """A `read_json(...)` table expression over the batch's files.
+
+    With `columns` nothing is detected (and a key outside them would be skipped: only pass them when
+    the batch's keys are known to be among them). Without, types are detected from a sample, and a key
+    or a type the sample missed makes DuckDB refuse the file rather than drop it.
+    """
+    options = [f"format={sql_string(batch.fmt)}", f"compression={_compression(batch)}"]
+    if columns is not None:
+        spec = ", ".join(f"{sql_string(name)}: {sql_string(kind)}" for name, kind in columns.items())
+        options.append(f"columns={{{spec}}}")
+    elif full_sample:
+        options.append(f"sample_size={FULL_SAMPLE}")
+    return f"read_json({_files(batch)}, {', '.join(options)})"
+
+
+def describe(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple[str, str]] | None:
+    """The columns and detected types of a source; None when it holds no rows at all."""
+    rows = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    found = [(str(row[0]), str(row[1])) for row in rows]
+    if found == [("json", "JSON")]:
+        count = con.execute(f"SELECT count(*) FROM {source}").fetchone()
+        if count is not None and count[0] == 0:
+            return None
+    return found
+
+
+class KeyScanner:
+    """Every top-level key in a batch's rows, found by DuckDB without building any column.
+
+    One in-memory DuckDB per scanner, used by one thread (the download thread): cheap next to a load,
+    and it runs while the loader is busy with the previous batch.
+    """
+
+    def __init__(self) -> None:
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def __call__(self, batch: Batch) -> None:
+        if not batch.files:
+            batch.keys = frozenset()
+            return
+        if self._con is None:
+            self._con = duckdb.connect()
+            self._con.execute(f"SET memory_limit={sql_string(SCAN_MEMORY)}")
+            self._con.execute("SET threads=1")
+        objects = (
+            f"read_json_objects({_files(batch)}, format={sql_string(batch.fmt)}, "
+            f"compression={_compression(batch)})"
+        )
+        try:
+            rows = self._con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()
+        except duckdb.Error:
+            batch.keys = None  # unreadable here too: the loader will detect and report it
+            return
+        batch.keys = frozenset(str(row[0]) for row in rows)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()

@@ -1,0 +1,191 @@
+"""One sync run: extract a connection's events and load them, batch by batch, into its destination.
+
+The source downloads a step ahead in its own thread while the destination loads; each batch and its
+bookmark commit together, so a run that dies anywhere resumes exactly where the last commit left off.
+The loading report and the extraction log go to the store as the run goes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+import httpx
+
+from headwater.config import Settings
+from headwater.connections import Connections
+from headwater.errors import HeadwaterError
+from headwater.http import CallRecord, HttpClient
+from headwater.store import Database
+from headwater.sync.amplitude_source import AmplitudeSource
+from headwater.sync.batches import Batch, Scratch, combine, prefetch
+from headwater.sync.clients import export_http
+from headwater.sync.fullstory_source import FullStorySource
+from headwater.sync.history import RunLog
+from headwater.sync.models import INTERRUPTED
+from headwater.sync.reader import KeyScanner
+from headwater.sync.target import Target, parse_target
+from headwater.vault import Vault, load_keyring
+
+DEFAULT_HISTORY = timedelta(days=365)  # as far back as a first run reaches without --start-date
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    connection: str
+    to: str | None = None
+    start_date: date | None = None
+    full_refresh: bool = False
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    rows: int
+    batches: int
+    unit: str
+    last: str
+    elapsed: float
+
+
+class Source(Protocol):
+    kind: str
+    stream: str
+    unit: str
+    json_columns: frozenset[str]
+
+    def observe(self, record: CallRecord) -> None: ...
+    def resume_from(self, bookmark: str | None, start: datetime) -> datetime: ...
+    def batches(self, since: datetime, scratch: Scratch) -> Any: ...
+
+
+class Destination(Protocol):
+    def bookmark(self, stream: str) -> str | None: ...
+    def reset(self, stream: str) -> None: ...
+    def load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int: ...
+    def row_counts(self) -> dict[str, int]: ...
+    def close(self) -> None: ...
+
+
+class Fanout:
+    """An observer that forwards each call record to observers attached later."""
+
+    def __init__(self) -> None:
+        self.targets: list[Callable[[CallRecord], None]] = []
+
+    def __call__(self, record: CallRecord) -> None:
+        for target in self.targets:
+            target(record)
+
+
+def make_source(kind: str, http: HttpClient, now: Callable[[], datetime] | None) -> Source:
+    if kind == "fullstory":
+        return FullStorySource(http)
+    return AmplitudeSource(http, now=now or (lambda: datetime.now(UTC)))
+
+
+def open_destination(target: Target, scratch: Scratch) -> Destination:
+    if target.kind == "postgresql":
+        from headwater.sync.postgres_dest import PostgresDestination
+
+        return PostgresDestination(target, scratch.root)
+    from headwater.sync.duckdb_dest import DuckDBDestination
+
+    return DuckDBDestination(target)
+
+
+def run_sync(
+    settings: Settings,
+    request: SyncRequest,
+    *,
+    db: Database | None = None,
+    vault: Vault | None = None,
+    transport: httpx.BaseTransport | None = None,
+    progress: Callable[[SyncProgress], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+    check_stop: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Run one sync and return its loading report (also stored: `sync history`)."""
+    db = db or Database.open(settings)
+    connections = Connections(db, vault or Vault(load_keyring(settings)))
+    summary = connections.get(request.connection)
+    target = parse_target(request.to, home=settings.home, connection=summary.name)
+    start = datetime.combine(
+        request.start_date or (datetime.now(UTC) - DEFAULT_HISTORY).date(), datetime.min.time(), UTC
+    )
+    fanout = Fanout()
+    scratch_dir = settings.home / "sync" / "tmp" / f"{os.getpid()}-{secrets.token_hex(4)}"
+    with (
+        Scratch(scratch_dir) as scratch,
+        export_http(connections, summary.name, transport=transport, observers=[fanout]) as http,
+    ):
+        source = make_source(summary.kind, http, now)
+        destination = open_destination(target, scratch)
+        try:
+            log = RunLog.start(
+                db,
+                connection=summary.name,
+                kind=summary.kind,
+                destination=target.display(),
+                full_refresh=request.full_refresh,
+            )
+            fanout.targets += [log.observe, source.observe]
+            return _run(source, destination, log, scratch, request, start, progress, check_stop)
+        finally:
+            destination.close()
+
+
+def _run(
+    source: Source,
+    destination: Destination,
+    log: RunLog,
+    scratch: Scratch,
+    request: SyncRequest,
+    start: datetime,
+    progress: Callable[[SyncProgress], None] | None,
+    check_stop: Callable[[], None] | None,
+) -> dict[str, Any]:
+    before = after = None
+    began = time.monotonic()
+    scanner = KeyScanner()
+    try:
+        if request.full_refresh:
+            destination.reset(source.stream)
+        before = after = destination.bookmark(source.stream)
+        since = source.resume_from(before, start)
+        groups = prefetch(source.batches(since, scratch), scanner)
+        with closing(groups):
+            for group in groups:
+                batch, loading = combine(group), time.monotonic()
+                try:
+                    rows = destination.load(batch, source.stream, source.json_columns)
+                finally:
+                    batch.discard()
+                after = batch.bookmark
+                took = time.monotonic() - loading
+                log.batch_loaded(batch.key, rows, batch.size_bytes, took, source.stream, count=len(group))
+                if progress is not None:
+                    progress(
+                        SyncProgress(log.rows, log.batches, source.unit, batch.key, time.monotonic() - began)
+                    )
+                if check_stop is not None:
+                    check_stop()
+    except HeadwaterError as exc:
+        log.fail(str(exc), before=before, after=after)
+        raise
+    except BaseException as exc:
+        status = INTERRUPTED if isinstance(exc, KeyboardInterrupt) or _is_interruption(exc) else "failed"
+        log.fail(f"{type(exc).__name__}: {exc}", before=before, after=after, status=status)
+        raise
+    finally:
+        scanner.close()
+    return log.finish(before=before, after=after, totals=destination.row_counts())
+
+
+def _is_interruption(exc: BaseException) -> bool:
+    return type(exc).__name__ == "Interrupted"
