@@ -43,9 +43,7 @@ def upgrade() -> None:
     op.create_table(
         "sync_calls",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column(
-            "run_id", sa.Integer(), sa.ForeignKey("sync_runs.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("run_id", sa.Integer(), sa.ForeignKey("sync_runs.id", ondelete="CASCADE"), nullable=False),
         _when("at"),
         sa.Column("method", sa.String(10), nullable=False),
         sa.Column("url", sa.String(2000), nullable=False),
