@@ -20,6 +20,7 @@ from rich.rule import Rule
 from headwater.config import Settings, load_settings
 from headwater.connections import Connections
 from headwater.discovery.demo import step_discovery
+from headwater.privacy.demo import step_privacy
 from headwater.sandbox import SandboxServer, World
 from headwater.store import Database
 from headwater.sync.demo import step_replication
@@ -95,6 +96,7 @@ STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
     ("Connections: tested, then stored encrypted", step_connections),
     ("Replication: events into DuckDB, and a user session timeline", step_replication),
     ("PII discovery: which fields hold personal data", step_discovery),
+    ("Privacy requests: a copy and a delete", step_privacy),
 ]
 
 DEMO_PEOPLE = 40

@@ -11,6 +11,7 @@ COMMANDS: list[CommandRef] = [
     CommandRef("connections", "headwater.cli.connections_cmd", "app", "Manage stored connections (credentials are always masked)."),
     CommandRef("actions", "headwater.cli.actions_cmd", "app", "Typed provider calls: list, inspect and run them."),
     CommandRef("request", "headwater.cli.request_cmd", "request", "Send a raw HTTP request; prints the status and body (exit 1 when the status is 400 or more)."),
+    CommandRef("dsr", "headwater.cli.dsr_cmd", "app", "Privacy requests: delete or copy a person's data everywhere."),
     CommandRef("sync", "headwater.cli.sync_cmd", "app", "Replicate a connection's events into DuckDB (default) or PostgreSQL, incrementally."),
     CommandRef("timeline", "headwater.cli.timeline_cmd", "timeline", "The user session timeline, from the events a sync loaded."),
     CommandRef("discover", "headwater.cli.discover_cmd", "app", "Find the fields of your event data that hold personal data."),

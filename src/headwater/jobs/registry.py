@@ -22,6 +22,7 @@ TaskFunction = Callable[["TaskContext", dict[str, Any]], "dict[str, Any] | None"
 #: modules whose import registers Headwater's own task kinds
 BUILTIN_MODULES: tuple[str, ...] = (
     "headwater.jobs.maintenance",
+    "headwater.privacy.orchestration",
     "headwater.sync.job",
     "headwater.discovery.tasks",
 )

@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 from headwater.discovery import models as _discovery_models  # noqa: F401
 from headwater.jobs import models as _jobs_models  # noqa: F401
+from headwater.privacy import models as _privacy_models  # noqa: F401
 from headwater.store import models
 from headwater.sync import models as _sync_models  # noqa: F401
 

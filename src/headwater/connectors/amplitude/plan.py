@@ -2,7 +2,12 @@
 
 A person goes in as their user_id when they have one (Amplitude then deletes every amplitude_id merged
 into it), else as their amplitude_ids. Every person ends up in exactly one job: the day their ids were
-scheduled for, or the `none` job when Amplitude scheduled nothing because it did not know the ids.
+scheduled for; the `none` job when Amplitude scheduled nothing because it did not know the ids (nothing
+to delete, 0 records); or the failed `unknown` job when the ids were typed by a person (identify by
+user id), because then an unknown id is a typo to correct, not an absent person.
+
+Each job's detail says which identities it covers and, under `records`, how many amplitude_ids were
+scheduled for each of them (the entries Amplitude echoes with their user_id).
 """
 
 from __future__ import annotations
@@ -15,20 +20,27 @@ from headwater.connectors.amplitude.models import DeletionJob, DeletionResult
 from headwater.connectors.base import Identity
 
 NO_JOB = "none"
+UNKNOWN_JOB = "unknown"
+#: an identity attribute: its ids were given by a person, so Amplitude must know them
+MUST_EXIST = "must_exist"
 Batch = tuple[list[int], list[str]]
+Unit = tuple[str, Any]  # ("user", user_id) | ("amplitude", amplitude_id)
 
 
 class DeletionPlan:
     def __init__(self, identities: Sequence[Identity]) -> None:
-        self._units: list[tuple[str, Any]] = []
-        self._owner: dict[tuple[str, Any], str] = {}
+        self._units: list[Unit] = []
+        self._owner: dict[Unit, str] = {}
         self._known_ids: dict[str, set[int]] = {}  # user_id -> amplitude_ids resolve() saw
+        self._strict: set[str] = set()
         for person in identities:
             amplitude_ids = [int(i) for i in person.attributes.get("amplitude_ids") or []]
             user_id = person.attributes.get("user_id", person.id)
-            units = [("user", user_id)] if user_id else [("amplitude", i) for i in amplitude_ids]
+            units: list[Unit] = [("user", user_id)] if user_id else [("amplitude", i) for i in amplitude_ids]
             if user_id:
                 self._known_ids.setdefault(user_id, set()).update(amplitude_ids)
+            if person.attributes.get(MUST_EXIST):
+                self._strict.add(person.id)
             for unit in units:
                 if unit not in self._owner:
                     self._units.append(unit)
@@ -42,61 +54,83 @@ class DeletionPlan:
 
     def record(self, amplitude_ids: list[int], user_ids: list[str], result: DeletionResult) -> None:
         """File the ids of one call under the job days Amplitude put them in."""
+        asked: list[Unit] = [("amplitude", i) for i in amplitude_ids] + [("user", u) for u in user_ids]
         if result.nothing_scheduled is not None:
-            self._add(NO_JOB, amplitude_ids, user_ids, message=result.nothing_scheduled)
+            self._unplaced(asked, result.nothing_scheduled)
             return
-        placed_users: set[str] = set()
-        placed_ids: set[int] = set()
         invalid = {str(i) for job in result.jobs for i in job.invalid_ids or []}
+        placed: set[Unit] = set()
         for job in result.jobs:
-            users, ids = self._ours(job, amplitude_ids, user_ids)
+            owned = self._owned(job, amplitude_ids, user_ids)
             if len(result.jobs) == 1:  # a job that does not echo user_ids still holds every valid one
-                users |= {u for u in user_ids if u not in invalid}
-                ids |= {i for i in amplitude_ids if str(i) not in invalid}
-            if users or ids:
-                self._add(job.day, sorted(ids), sorted(users), job=job)
-                placed_users |= users
-                placed_ids |= ids
-        missing_users = [u for u in user_ids if u not in placed_users]
-        missing_ids = [i for i in amplitude_ids if i not in placed_ids]
-        if missing_users or missing_ids:
-            self._add(NO_JOB, missing_ids, missing_users, message="Amplitude did not know these ids")
+                for unit in asked:
+                    if str(unit[1]) not in invalid:
+                        owned.setdefault(unit, set())
+            if owned:
+                self._add(job.day, owned, job=job)
+                placed |= set(owned)
+        missing = [unit for unit in asked if unit not in placed]
+        if missing:
+            self._unplaced(missing, "Amplitude did not know these ids")
 
-    def _ours(
-        self, job: DeletionJob, amplitude_ids: list[int], user_ids: list[str]
-    ) -> tuple[set[str], set[int]]:
+    def _owned(self, job: DeletionJob, amplitude_ids: list[int], user_ids: list[str]) -> dict[Unit, set[int]]:
+        """The amplitude_ids of this job that belong to the ids we asked for, by the id asked for.
+
+        A job lists every entry of its day, other requests' too, so only ours are taken.
+        """
         asked = set(amplitude_ids)
-        users: set[str] = set()
-        ids: set[int] = set()
+        owned: dict[Unit, set[int]] = {}
         for entry in job.amplitude_ids:
-            owner = entry.user_id if entry.user_id in user_ids else None
-            if owner is None:
-                owner = next((u for u in user_ids if entry.amplitude_id in self._known_ids.get(u, ())), None)
-            if owner is not None:
-                users.add(owner)
-                ids.add(entry.amplitude_id)
+            user = entry.user_id if entry.user_id in user_ids else None
+            if user is None:
+                user = next((u for u in user_ids if entry.amplitude_id in self._known_ids.get(u, ())), None)
+            if user is not None:
+                owned.setdefault(("user", user), set()).add(entry.amplitude_id)
             elif entry.amplitude_id in asked:
-                ids.add(entry.amplitude_id)
-        return users, ids
+                owned.setdefault(("amplitude", entry.amplitude_id), set()).add(entry.amplitude_id)
+        return owned
+
+    def _unplaced(self, units: list[Unit], message: str) -> None:
+        """Ids Amplitude scheduled nothing for: absent people, or typos when a person typed them."""
+        strict = [u for u in units if self._owner.get(u) in self._strict]
+        absent = [u for u in units if u not in strict]
+        if absent:
+            self._add(NO_JOB, {u: set() for u in absent}, message=message, counted=False)
+        if strict:
+            self._add(UNKNOWN_JOB, {u: set() for u in strict}, message=message, counted=False)
 
     def _add(
         self,
         day: str,
-        amplitude_ids: Sequence[int],
-        user_ids: Sequence[str],
+        owned: dict[Unit, set[int]],
         *,
         job: DeletionJob | None = None,
         message: str | None = None,
+        counted: bool = True,
     ) -> None:
         detail = self._jobs.setdefault(
             day,
-            {"day": None if day == NO_JOB else day, "amplitude_ids": [], "user_ids": [], "identities": []},
+            {
+                "day": None if day in (NO_JOB, UNKNOWN_JOB) else day,
+                "amplitude_ids": [],
+                "user_ids": [],
+                "identities": [],
+                "records": {},
+            },
         )
-        detail["amplitude_ids"] = sorted({*detail["amplitude_ids"], *amplitude_ids})
-        detail["user_ids"] = sorted({*detail["user_ids"], *user_ids})
-        owners = {self._owner.get(("user", u)) for u in user_ids}
-        owners |= {self._owner.get(("amplitude", i)) for i in amplitude_ids}
-        detail["identities"] = sorted({*detail["identities"], *(o for o in owners if o)})
+        named = {i for ids in owned.values() for i in ids} | {v for k, v in owned if k == "amplitude"}
+        detail["amplitude_ids"] = sorted({*detail["amplitude_ids"], *named})
+        detail["user_ids"] = sorted({*detail["user_ids"], *(v for k, v in owned if k == "user")})
+        records: dict[str, int] = detail["records"]
+        for unit, ids in owned.items():
+            owner = self._owner.get(unit)
+            if owner is None:
+                continue
+            if owner not in detail["identities"]:
+                detail["identities"] = sorted({*detail["identities"], owner})
+            count = self._count(unit, ids) if counted else 0
+            if count is not None:
+                records[owner] = records.get(owner, 0) + count
         if job is not None:
             detail.update(
                 provider_status=job.status,
@@ -107,6 +141,13 @@ class DeletionPlan:
                 detail["invalid_ids"] = job.invalid_ids
         if message is not None:
             detail["nothing_scheduled"] = message
+
+    def _count(self, unit: Unit, ids: set[int]) -> int | None:
+        """amplitude_ids scheduled for one requested id; None when Amplitude did not say which."""
+        kind, value = unit
+        if kind == "amplitude":
+            return 1
+        return len(ids) or len(self._known_ids.get(value, ())) or None
 
     def jobs(self) -> dict[str, dict[str, Any]]:
         return dict(self._jobs)

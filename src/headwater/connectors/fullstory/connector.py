@@ -23,6 +23,7 @@ MAX_SESSIONS = 1000
 
 class FullStoryConnector:
     kind = KIND
+    batch_size = 1  # one user per DELETE call
 
     def __init__(self, client: FullStoryClient) -> None:
         self.client = client
@@ -74,18 +75,44 @@ class FullStoryConnector:
             hint="Check the uid: it is the id your app passes to FS.identify, and it is case-sensitive.",
         )
 
+    def deletion_identities(self, subject: Subject) -> list[Identity]:
+        """FullStory deletes by its own user id, so a person is always looked up first."""
+        return self.resolve(subject)
+
     def delete(self, identities: Sequence[Identity]) -> list[ProviderJob]:
         jobs = []
         for person in identities:
             requested = datetime.now(UTC)
-            detail: dict[str, Any] = {"user_id": person.id, "requested_at": requested.isoformat()}
+            detail = _detail(person.id, 1, requested_at=requested.isoformat())
             try:
                 self.client.users.delete(person.id)
-            except NotFound:
-                jobs.append(ProviderJob(KIND, person.id, "done", {**detail, "already_gone": True}))
+            except NotFound:  # purged before this call: nothing left for it to delete
+                jobs.append(
+                    ProviderJob(KIND, person.id, "done", {**_detail(person.id, 0), "already_gone": True})
+                )
                 continue
             jobs.append(ProviderJob(KIND, person.id, "running", detail, requested + POLL_EVERY))
         return jobs
+
+    def find_deletions(self, identities: Sequence[Identity]) -> list[ProviderJob]:
+        """Deletions already under way or done, read from the users themselves.
+
+        After a crash hid whether a DELETE landed, this tells without sending it again: a user that is
+        gone (404) or `is_being_deleted` was asked for; any other user was not, and is left out.
+        """
+        found = []
+        for person in identities:
+            checked = datetime.now(UTC)
+            detail = _detail(person.id, 1, checked_at=checked.isoformat())
+            try:
+                user = self.client.users.get(person.id)
+            except NotFound:
+                found.append(ProviderJob(KIND, person.id, "done", {**detail, "gone_at": checked.isoformat()}))
+                continue
+            if user.is_being_deleted:
+                running = {**detail, "is_being_deleted": True}
+                found.append(ProviderJob(KIND, person.id, "running", running, checked + POLL_EVERY))
+        return found
 
     def poll(self, job: ProviderJob) -> ProviderJob:
         """Done once FullStory answers 404 for the user; running while it says `is_being_deleted`."""
@@ -126,6 +153,11 @@ class FullStoryConnector:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _detail(user_id: str, records: int, **extra: Any) -> dict[str, Any]:
+    """What privacy files a job under: the person it covers and how many records (one user) it removes."""
+    return {"user_id": user_id, "identities": [user_id], "records": {user_id: records}, **extra}
 
 
 def identity(user: User) -> Identity:

@@ -1,0 +1,218 @@
+"""`headwater dsr`: privacy requests (data subject requests) — create, follow, fix, and hand over."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from headwater.cli import dsr_render as render
+from headwater.cli.context import Context
+from headwater.cli.failures import exits_cleanly
+from headwater.cli.output import JsonOption, console, err_console, print_json
+from headwater.connections import os_user
+from headwater.jobs import EmbeddedWorker
+from headwater.privacy import states
+from headwater.privacy.bulk import import_csv
+from headwater.privacy.service import Privacy
+
+app = typer.Typer(help="Privacy requests: delete or copy a person's data everywhere.", no_args_is_help=True)
+
+TicketArgument = Annotated[str, typer.Argument(help="The ticket id, e.g. DSR-7K3QX2.")]
+WAIT_NUDGE_SECONDS = 15.0
+
+
+def _privacy() -> Privacy:
+    ctx = Context.load()
+    return Privacy.open(ctx.settings, ctx.db)
+
+
+def _show(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(data)
+    else:
+        render.ticket(data)
+
+
+def _wait(privacy: Privacy, ticket_id: str) -> dict[str, Any]:
+    """Show progress until the ticket leaves received/in_progress; embedded mode does the work here."""
+    worker = None
+    if privacy.queue.mode == "embedded":
+        worker = EmbeddedWorker(privacy.queue, concurrency=2, ticker=False).start()
+    started, last, nudged = time.monotonic(), "", False
+    try:
+        while True:
+            data = privacy.show(ticket_id)
+            line = render.progress_line(data)
+            if line != last:
+                err_console.print(line, markup=False)
+                last = line
+            if data["status"] not in (states.RECEIVED, states.IN_PROGRESS):
+                return data
+            if worker is None and not nudged and time.monotonic() - started > WAIT_NUDGE_SECONDS:
+                err_console.print("Still queued: is a worker running? Start one with `headwater worker`.")
+                nudged = True
+            time.sleep(0.2)
+    finally:
+        if worker is not None:
+            worker.shutdown()
+
+
+@app.command("create")
+@exits_cleanly
+def create(
+    kind: Annotated[str, typer.Option("--kind", help="delete or copy.")],
+    email: Annotated[str, typer.Option("--email", help="The person's email address.")],
+    fullstory_uid: Annotated[
+        str | None, typer.Option(help="Their FullStory uid (your app's user id).")
+    ] = None,
+    amplitude_user_id: Annotated[str | None, typer.Option(help="Their Amplitude user id.")] = None,
+    amplitude_id: Annotated[int | None, typer.Option(help="Their Amplitude amplitude_id (a number).")] = None,
+    connection: Annotated[
+        list[str] | None,
+        typer.Option("--connection", help="Only this connection (repeatable); default: all."),
+    ] = None,
+    regulation: Annotated[str, typer.Option(help="gdpr (30 days) or ccpa (45 days).")] = "gdpr",
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Show progress until the work is done or waits.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Open a privacy request for one person in every enabled connection (or those named)."""
+    privacy = _privacy()
+    identifiers = {
+        "fullstory_uid": fullstory_uid,
+        "amplitude_user_id": amplitude_user_id,
+        "amplitude_id": amplitude_id,
+    }
+    data = privacy.create(
+        kind=kind,
+        email=email,
+        identifiers=identifiers,
+        connections=connection,
+        regulation=regulation,
+        actor=os_user(),
+    )
+    if wait:
+        data = _wait(privacy, data["id"])
+    _show(data, as_json)
+
+
+@app.command("list")
+@exits_cleanly
+def list_(
+    status: Annotated[str | None, typer.Option(help="Only tickets in this status.")] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open tickets past their deadline.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
+    as_json: JsonOption = False,
+) -> None:
+    """Privacy requests, newest first, with their deadline."""
+    rows = _privacy().list_tickets(status=status, overdue=overdue, limit=limit)
+    if as_json:
+        print_json(rows)
+    else:
+        render.tickets(rows)
+
+
+@app.command("show")
+@exits_cleanly
+def show(ticket: TicketArgument, as_json: JsonOption = False) -> None:
+    """One request: its tasks, counts, errors and deadline."""
+    _show(_privacy().show(ticket), as_json)
+
+
+@app.command("retry")
+@exits_cleanly
+def retry(ticket: TicketArgument, as_json: JsonOption = False) -> None:
+    """Run the request's failed tasks again."""
+    _show(_privacy().retry(ticket, actor=os_user()), as_json)
+
+
+@app.command("cancel")
+@exits_cleanly
+def cancel(
+    ticket: TicketArgument,
+    reason: Annotated[str, typer.Option(help="Why, for the audit trail.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Stop working on a request (deletions a provider already runs go on there)."""
+    _show(_privacy().cancel(ticket, actor=os_user(), reason=reason), as_json)
+
+
+@app.command("set-identity")
+@exits_cleanly
+def set_identity(
+    ticket: TicketArgument,
+    connection: Annotated[str, typer.Option("--connection", help="The connection that needs it.")],
+    uid: Annotated[str | None, typer.Option("--uid", help="The person's id in that connection.")] = None,
+    amplitude_id: Annotated[int | None, typer.Option(help="Or, for Amplitude, the amplitude_id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Give the identifier a connection asked for; the task then runs again."""
+    data = _privacy().set_identity(
+        ticket, connection=connection, uid=uid, amplitude_id=amplitude_id, actor=os_user()
+    )
+    _show(data, as_json)
+
+
+@app.command("refresh")
+@exits_cleanly
+def refresh(ticket: TicketArgument, as_json: JsonOption = False) -> None:
+    """Poll a waiting request's provider jobs now, whatever their schedule says."""
+    data = _privacy().refresh(ticket, actor=os_user())
+    if not as_json:
+        console.print(f"Polled {data['polled']} provider job(s).")
+    _show(data, as_json)
+
+
+@app.command("audit")
+@exits_cleanly
+def audit(ticket: TicketArgument, as_json: JsonOption = False) -> None:
+    """The request's append-only trail: who did what, each provider call and its result."""
+    entries = _privacy().audit(ticket)
+    if as_json:
+        print_json(entries)
+    else:
+        render.trail(entries)
+
+
+@app.command("package")
+@exits_cleanly
+def package(
+    ticket: TicketArgument,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the ZIP.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Write a completed copy request's access package (ZIP with manifest, summary and evidence)."""
+    data = _privacy().package(ticket, output, actor=os_user())
+    if as_json:
+        print_json(data)
+    else:
+        console.print(f"Wrote {data['path']}: {data['files']} files, {data['records']} records.")
+        console.print(f"SHA-256 {data['sha256']}")
+
+
+@app.command("import")
+@exits_cleanly
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV with an `email` column, one row per person.")],
+    kind: Annotated[str, typer.Option(help="Kind for rows without one: delete or copy.")] = "delete",
+    regulation: Annotated[str, typer.Option(help="Regulation for rows without one.")] = "gdpr",
+    as_json: JsonOption = False,
+) -> None:
+    """Open one request per CSV row; each row's result is reported, and a bad row stops nothing."""
+    results = import_csv(_privacy(), file, kind=kind, regulation=regulation, actor=os_user())
+    if as_json:
+        print_json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            text = f"line {r.line}: {r.ticket} {r.status}" if r.ok else f"line {r.line}: refused: {r.error}"
+            console.print(text, markup=False)
+        failed = sum(1 for r in results if not r.ok)
+        console.print(f"{len(results) - failed} request(s) created, {failed} row(s) refused.")
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,179 @@
+"""The access package: a ZIP with one folder per connection (profile, sessions, events as JSON), the
+audit trail as evidence, a human-readable `summary.html`, and a `manifest.json` with the SHA-256 of every
+other file. Written to a temporary file and renamed, so a half-written package never exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from headwater.connectors.registry import get_provider
+from headwater.errors import BadInput, Conflict, HeadwaterError
+from headwater.privacy import exports, states, tracking
+from headwater.privacy.datatypes import known_data_types
+from headwater.store import Database, audit
+from headwater.vault import Vault
+
+MAX_REPLAYS_SHOWN = 200
+
+
+class _HashingWriter:
+    """Writes one ZIP member while hashing it, so nothing is read twice."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+        self.name = name
+        info = zipfile.ZipInfo(name, date_time=time.gmtime()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self._out = archive.open(info, "w", force_zip64=True)
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode()
+        self._hash.update(data)
+        self._out.write(data)
+        self.size += len(data)
+
+    def close(self) -> dict[str, Any]:
+        self._out.close()
+        return {"path": self.name, "sha256": self._hash.hexdigest(), "bytes": self.size}
+
+
+def _write_array(
+    archive: zipfile.ZipFile, name: str, items: Iterable[Any], seen: list[Any] | None = None
+) -> dict[str, Any]:
+    out = _HashingWriter(archive, name)
+    out.write("[")
+    count = 0
+    for item in items:
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False, default=str))
+        count += 1
+        if seen is not None and len(seen) < MAX_REPLAYS_SHOWN + 1:
+            seen.append(item)
+    out.write("\n]\n")
+    return {**out.close(), "items": count}
+
+
+def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any]:
+    out = _HashingWriter(archive, name)
+    out.write(text)
+    return out.close()
+
+
+def _title(kind: str) -> str:
+    try:
+        return get_provider(kind).title
+    except HeadwaterError:
+        return kind
+
+
+def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
+    with db.session() as session:
+        ticket = tracking.get_ticket(session, ticket_id)
+        if ticket.kind != "copy":
+            raise BadInput(
+                f"{ticket.id} is a {ticket.kind} request; only copy requests have an access package."
+            )
+        if ticket.status != states.COMPLETED:
+            raise Conflict(
+                f"{ticket.id} is {ticket.status}; its package is built once every connection has "
+                "been copied.",
+                hint=f"Follow it with `headwater dsr show {ticket.id}`.",
+            )
+        tasks = [t for t in tracking.tasks_of(session, ticket.id) if t.status == states.COMPLETED]
+        trail = [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
+        generated = tracking.now()
+        out = out.expanduser()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(out.name + ".partial")
+        files: list[dict[str, Any]] = []
+        sources: list[dict[str, Any]] = []
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for task in tasks:
+                counts: dict[str, int] = {}
+                replays: list[Any] = []
+                for section in ("profile", "sessions", "events", *exports.sections(session, task.id)):
+                    if section in counts:
+                        continue
+                    seen: list[Any] = []
+                    items = exports.items(session, vault, task.id, section)
+                    entry = _write_array(archive, f"{task.connection}/{section}.json", items, seen)
+                    counts[section] = entry.pop("items")
+                    files.append(entry)
+                    if section == "sessions":
+                        replays = [
+                            s.get("replay_url") for s in seen if isinstance(s, dict) and s.get("replay_url")
+                        ]
+                sources.append(
+                    {
+                        "connection": task.connection,
+                        "provider": task.provider,
+                        "title": _title(task.provider),
+                        "identities": [i.get("label", i.get("id")) for i in task.identities],
+                        "counts": counts,
+                        "data_types": known_data_types(task.connection),
+                        "replays": replays[:MAX_REPLAYS_SHOWN],
+                        "more_replays": max(0, counts.get("sessions", 0) - MAX_REPLAYS_SHOWN),
+                    }
+                )
+            files.append(
+                _write_text(archive, "evidence/audit.json", json.dumps(trail, indent=2, default=str) + "\n")
+            )
+            total = sum(sum(s["counts"].values()) for s in sources)
+            summary = _render(ticket, sources, total, generated.isoformat(timespec="seconds"))
+            files.append(_write_text(archive, "summary.html", summary))
+            manifest = {
+                "ticket": ticket.id,
+                "kind": ticket.kind,
+                "regulation": ticket.regulation,
+                "subject": {"email": ticket.email, **ticket.identifiers},
+                "received_at": ticket.received_at.isoformat(),
+                "generated_at": generated.isoformat(),
+                "sources": [
+                    {k: s[k] for k in ("connection", "provider", "identities", "counts")} for s in sources
+                ],
+                "counts": {"records": total},
+                "files": files,
+            }
+            _write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    os.replace(partial, out)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    manifest_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+    with db.session() as session:
+        tracking.record(
+            session,
+            ticket.id,
+            actor,
+            "package_generated",
+            f"Access package generated: {len(files) + 1} files, {total} records, SHA-256 {digest}.",
+            sha256=digest,
+            file=out.name,
+            files=len(files) + 1,
+            records=total,
+            manifest_sha256=manifest_sha,
+        )
+    return {
+        "ticket": ticket.id,
+        "path": str(out),
+        "sha256": digest,
+        "files": len(files) + 1,
+        "records": total,
+    }
+
+
+def _render(ticket: Any, sources: list[dict[str, Any]], total: int, generated_at: str) -> str:
+    env = Environment(
+        loader=PackageLoader("headwater.privacy", "templates"), autoescape=select_autoescape(["j2", "html"])
+    )
+    return env.get_template("summary.html.j2").render(
+        ticket=ticket, sources=sources, total=total, generated_at=generated_at
+    )

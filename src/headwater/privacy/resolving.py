@@ -1,0 +1,141 @@
+"""One task's own steps: find the person in the connection, then (delete) hand them to the delete lane,
+or (copy) collect what the provider holds about them.
+
+Copies run here, and so do delete tasks a person restarted (retry, set-identity) or that their lane
+handed over after a temporary error; fresh delete tasks are resolved by their lane in bulk (`fresh`).
+
+Outcomes a person can act on are written on the task (needs input, an unknown uid, refused credentials);
+temporary failures are raised so that the job system retries them with backoff, and written on the task
+as failed once the attempts run out.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Any
+
+from headwater.connectors.base import Connector, NeedsInput
+from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
+from headwater.jobs.context import TaskContext
+from headwater.privacy import batching, capabilities, exports, findings, states, tracking
+from headwater.privacy.models import TaskRow
+from headwater.privacy.pool import Connectors
+from headwater.privacy.subjects import subject_of
+from headwater.vault import Vault, load_keyring
+
+TASK_KIND = "privacy.task"
+
+
+def task_key(task: TaskRow) -> str:
+    return f"dsr:task:{task.id}:{task.round}"
+
+
+def run_task(ctx: TaskContext, task_id: int, round_: int, connectors: Connectors) -> dict[str, Any]:
+    with ctx.db.session() as session:
+        task = session.get(TaskRow, task_id)
+        if task is None or task.round != round_ or task.status not in (states.PENDING, states.EXPORTING):
+            return {"skipped": "the task moved on"}
+        ticket = tracking.get_ticket(session, task.ticket_id, lock=True)
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        assert task is not None
+        task.attempts += 1
+        tracking.settle(session, ticket, actor=tracking.WORKER)
+        status, kind = task.status, ticket.kind
+        subject = subject_of(ticket.email, ticket.identifiers)
+    with ExitStack() as stack:
+        try:
+            connector: Connector = stack.enter_context(connectors.using(task.connection))
+        except HeadwaterError as exc:
+            return _fail(ctx, task_id, round_, findings.cannot_use(task.connection, exc))
+        try:
+            if status == states.PENDING:
+                status = _resolve(ctx, connector, task_id, round_, subject, deleting=kind == "delete")
+            if status == states.EXPORTING:
+                _export(ctx, connector, task_id, round_)
+        except NeedsInput as exc:
+            _needs_input(ctx, task_id, round_, exc)
+        except TRANSIENT_ERRORS as exc:
+            if ctx.attempt < ctx.max_attempts:
+                _note(ctx, task_id, f"Temporary problem, retrying: {exc}")
+                raise
+            message = f"{task.connection} kept failing: {exc}. Retry the ticket later."
+            return _fail(ctx, task_id, round_, message)
+        except HeadwaterError as exc:
+            return _fail(ctx, task_id, round_, f"{task.connection}: {findings.describe(exc)}")
+    return {"task": task_id, "status": status}
+
+
+def _resolve(
+    ctx: TaskContext, connector: Connector, task_id: int, round_: int, subject: Any, *, deleting: bool
+) -> str:
+    identities = capabilities.identities_for(connector, subject, deleting=deleting)
+    with ctx.db.session() as session:
+        ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None or task.round != round_ or task.status != states.PENDING:
+            return "moved on"
+        status = findings.found(session, task, identities, deleting=deleting)
+        if status == states.READY:
+            batching.request_batcher(ctx.queue, session, task.connection)
+        tracking.settle_many(session, ticket, actor=tracking.WORKER)
+        return status
+
+
+def _export(ctx: TaskContext, connector: Connector, task_id: int, round_: int) -> None:
+    with ctx.db.session() as session:
+        task = session.get(TaskRow, task_id)
+        assert task is not None
+        identities = [capabilities.identity_from_json(i) for i in task.identities]
+    collection = exports.collect(connector, identities, Vault(load_keyring(ctx.settings)), ctx.check_stop)
+    with ctx.db.session() as session:
+        ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None or task.round != round_ or task.status != states.EXPORTING:
+            return
+        exports.replace(session, task_id, collection)
+        task.records, task.counts = collection.total, {"people": len(identities), **collection.counts}
+        counts = ", ".join(f"{n} {section}" for section, n in collection.counts.items()) or "nothing"
+        tracking.record(
+            session,
+            task.ticket_id,
+            tracking.WORKER,
+            "provider_call",
+            f"{task.connection}: copied {counts} for {len(identities)} identity(ies).",
+            connection=task.connection,
+            counts=collection.counts,
+        )
+        tracking.move(session, task, states.COMPLETED, actor=tracking.WORKER)
+        tracking.settle_many(session, ticket, actor=tracking.WORKER)
+
+
+def _ticket_of(session: Any, task_id: int) -> str:
+    task = session.get(TaskRow, task_id)
+    return str(task.ticket_id) if task is not None else ""
+
+
+def _needs_input(ctx: TaskContext, task_id: int, round_: int, exc: HeadwaterError) -> None:
+    with ctx.db.session() as session:
+        ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None or task.round != round_:
+            return
+        findings.needs_input(session, task, exc)
+        tracking.settle_many(session, ticket, actor=tracking.WORKER)
+
+
+def _fail(ctx: TaskContext, task_id: int, round_: int, message: str) -> dict[str, Any]:
+    with ctx.db.session() as session:
+        ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is not None and task.round == round_:
+            findings.failed(session, task, message)
+            tracking.settle_many(session, ticket, actor=tracking.WORKER)
+    return {"task": task_id, "status": states.FAILED, "error": message}
+
+
+def _note(ctx: TaskContext, task_id: int, message: str) -> None:
+    with ctx.db.session() as session:
+        task = session.get(TaskRow, task_id)
+        if task is not None:
+            task.last_error = message
+            task.updated_at = tracking.now()

@@ -1,0 +1,216 @@
+"""Privacy requests as a service: the functions the CLI calls now and the web API later.
+
+Each function takes the `actor` (who is acting, for the audit trail) and returns plain dicts. Work on
+providers is never done here: it is queued as jobs in the same transaction as the change that needs it,
+except `refresh`, which a person asks for to poll a waiting ticket's provider jobs right now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from headwater.config import Settings
+from headwater.connections import Connections
+from headwater.errors import BadInput, Conflict
+from headwater.jobs.queue import JobQueue
+from headwater.privacy import (
+    batching,
+    following,
+    intake,
+    orchestration,
+    package,
+    resolving,
+    states,
+    tracking,
+)
+from headwater.privacy.models import TaskRow, TicketRow
+from headwater.privacy.pool import Connectors
+from headwater.privacy.subjects import uid_field
+from headwater.privacy.views import ticket_as_dict
+from headwater.store import Database, audit
+from headwater.vault import Vault, load_keyring
+
+__all__ = ["Privacy", "orchestration"]
+
+
+@dataclass
+class Privacy:
+    db: Database
+    queue: JobQueue
+    connections: Connections
+    settings: Settings
+
+    @classmethod
+    def open(cls, settings: Settings, db: Database | None = None) -> Privacy:
+        db = db or Database.open(settings)
+        vault = Vault(load_keyring(settings))
+        return cls(db, JobQueue(db, settings), Connections(db, vault), settings)
+
+    def create(
+        self,
+        *,
+        kind: str,
+        email: str,
+        identifiers: dict[str, Any] | None = None,
+        connections: list[str] | None = None,
+        regulation: str = "gdpr",
+        actor: str,
+        received_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Check the request, then commit the ticket, its tasks, its audit entry and its jobs together."""
+        request = intake.check(
+            kind, email, identifiers or {}, connections, regulation, received_at, self.connections.list_all()
+        )
+        with self.db.session() as session:
+            ticket, tasks = intake.build(session, request, actor=actor)
+            for task in tasks:
+                if ticket.kind == "delete":  # resolved and deleted by the connection's lane (`fresh`)
+                    batching.request_batcher(self.queue, session, task.connection)
+                else:
+                    self._queue_task(session, task)
+        return self.show(ticket.id)
+
+    def list_tickets(
+        self, *, status: str | None = None, overdue: bool = False, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        if status is not None and status not in states.TICKET_STATUSES:
+            raise BadInput(
+                f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(states.TICKET_STATUSES)}."
+            )
+        at = tracking.now()
+        query = select(TicketRow).order_by(TicketRow.received_at.desc(), TicketRow.id).limit(limit)
+        if status is not None:
+            query = query.where(TicketRow.status == status)
+        if overdue:
+            query = query.where(TicketRow.due_at < at, TicketRow.status.not_in(states.CLOSED))
+        with self.db.session() as session:
+            tickets = list(session.scalars(query))
+            tasks: dict[str, list[TaskRow]] = {t.id: [] for t in tickets}
+            for task in session.scalars(
+                select(TaskRow).where(TaskRow.ticket_id.in_(tasks)).order_by(TaskRow.id)
+            ):
+                tasks[task.ticket_id].append(task)
+            return [ticket_as_dict(t, tasks[t.id], at) for t in tickets]
+
+    def show(self, ticket_id: str) -> dict[str, Any]:
+        with self.db.session() as session:
+            ticket = tracking.get_ticket(session, ticket_id)
+            return ticket_as_dict(ticket, tracking.tasks_of(session, ticket.id), tracking.now())
+
+    def audit(self, ticket_id: str) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            ticket = tracking.get_ticket(session, ticket_id)
+            return [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
+
+    def retry(self, ticket_id: str, *, actor: str) -> dict[str, Any]:
+        """Run failed tasks (and ones waiting for input) again from the start."""
+        with self.db.session() as session:
+            ticket = tracking.get_ticket(session, ticket_id, lock=True)
+            if ticket.status == states.CANCELLED:
+                raise Conflict(f"{ticket.id} was cancelled.", hint="Create a new request instead.")
+            retried = [
+                t
+                for t in tracking.tasks_of(session, ticket.id)
+                if t.status in (states.FAILED, states.NEEDS_INPUT)
+            ]
+            if not retried:
+                raise Conflict(f"{ticket.id} has no failed task to retry (it is {ticket.status}).")
+            tracking.record(
+                session, ticket.id, actor, "retried", f"Retry of {', '.join(t.connection for t in retried)}."
+            )
+            for task in retried:
+                self._restart(session, task, actor)
+            tracking.settle(session, ticket, actor=actor)
+        return self.show(ticket_id)
+
+    def cancel(self, ticket_id: str, *, actor: str, reason: str = "") -> dict[str, Any]:
+        with self.db.session() as session:
+            ticket = tracking.get_ticket(session, ticket_id, lock=True)
+            if ticket.status in states.CLOSED:
+                raise Conflict(f"{ticket.id} is already {ticket.status}.")
+            tasks = tracking.tasks_of(session, ticket.id)
+            started = [t.connection for t in tasks if t.status in (states.DELETING, states.WAITING)]
+            note = (
+                f" Deletions already requested in {', '.join(started)} go on at the provider."
+                if started
+                else ""
+            )
+            tracking.record(session, ticket.id, actor, "cancelled", f"Cancelled. {reason}".strip() + note)
+            for task in tasks:
+                tracking.move(session, task, states.CANCELLED, actor=actor)
+            ticket.status = states.CANCELLED
+            ticket.closed_at = tracking.now()
+            tracking.record(
+                session, ticket.id, actor, "status_changed", "Ticket -> cancelled.", after=states.CANCELLED
+            )
+        return self.show(ticket_id)
+
+    def set_identity(
+        self,
+        ticket_id: str,
+        *,
+        connection: str,
+        uid: str | None = None,
+        amplitude_id: int | None = None,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Give the identifier a connection needs (its uid / user id), then resolve that task again."""
+        if not (uid and uid.strip()) and amplitude_id is None:
+            raise BadInput("Give the identifier to set.", hint="Pass --uid (or --amplitude-id).")
+        with self.db.session() as session:
+            ticket = tracking.get_ticket(session, ticket_id, lock=True)
+            task = next(
+                (t for t in tracking.tasks_of(session, ticket.id) if t.connection == connection), None
+            )
+            if task is None:
+                raise BadInput(f"{ticket.id} has no task for connection {connection!r}.")
+            if task.status not in (states.NEEDS_INPUT, states.FAILED, states.PENDING):
+                raise Conflict(
+                    f"The {connection} task of {ticket.id} is {task.status}; its identity is settled."
+                )
+            values = dict(ticket.identifiers)
+            if uid and uid.strip():
+                values[uid_field(task.provider)] = uid.strip()
+            if amplitude_id is not None:
+                values["amplitude_id"] = int(amplitude_id)
+            ticket.identifiers = intake.clean(values)
+            tracking.record(
+                session,
+                ticket.id,
+                actor,
+                "identity_set",
+                f"{connection}: identifier given ({', '.join(sorted(set(values) - {'email'}))}).",
+                connection=connection,
+            )
+            self._restart(session, task, actor)
+            tracking.settle(session, ticket, actor=actor)
+        return self.show(ticket_id)
+
+    def refresh(self, ticket_id: str, *, actor: str) -> dict[str, Any]:
+        """Poll this ticket's open provider jobs now, whatever their schedule says."""
+        with self.db.session() as session:
+            ticket = tracking.get_ticket(session, ticket_id)
+        targets = following.due(self.db, tracking.now(), ticket_id=ticket.id)
+        polled = following.poll(self.db, Connectors(self.connections), targets, actor=actor)
+        return {**self.show(ticket.id), "polled": polled}
+
+    def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
+        return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)
+
+    def _restart(self, session: Any, task: TaskRow, actor: str) -> None:
+        task.round += 1
+        task.identities, task.batch_id, task.records, task.counts = [], None, 0, {}
+        tracking.move(
+            session, task, states.PENDING, actor=actor, message=f"{task.connection}: started again."
+        )
+        task.last_error = None
+        self._queue_task(session, task)
+
+    def _queue_task(self, session: Any, task: TaskRow) -> None:
+        payload = {"task": task.id, "round": task.round}
+        self.queue.enqueue(session, resolving.TASK_KIND, payload, dedupe_key=resolving.task_key(task))

@@ -1,0 +1,75 @@
+"""Copy requests: the access package holds what the sandbox holds about the person, with checked hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from headwater.errors import BadInput, Conflict
+from tests.privacy.conftest import Desk
+
+
+def test_copy_package_matches_the_sandbox_and_its_hashes(desk: Desk, tmp_path: Path) -> None:
+    world, now = desk.sandbox.world, desk.sandbox.clock.now()
+    person = world.person(5)
+    ticket = desk.create(kind="copy", email=person.email, regulation="ccpa")
+    with pytest.raises(Conflict, match="package"):
+        desk.privacy.package(ticket["id"], tmp_path / "early.zip", actor="officer")
+    desk.drain()
+    assert desk.show(ticket["id"])["status"] == "completed"
+
+    result = desk.privacy.package(ticket["id"], tmp_path / "out" / "package.zip", actor="officer")
+    archive = zipfile.ZipFile(result["path"])
+    manifest = json.loads(archive.read("manifest.json"))
+    names = set(archive.namelist())
+    assert {
+        "summary.html",
+        "evidence/audit.json",
+        "manifest.json",
+        "fs/events.json",
+        "amp/profile.json",
+    } <= names
+    for entry in manifest["files"]:  # every other file is listed with its SHA-256
+        assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
+    assert {e["path"] for e in manifest["files"]} == names - {"manifest.json"}
+    assert manifest["subject"]["email"] == person.email and manifest["regulation"] == "ccpa"
+
+    sessions = [s for s in world.sessions(person.index) if s.start <= now]
+    events = [e for e in world.events(person.index) if e.time <= now]
+    fs_sessions = json.loads(archive.read("fs/sessions.json"))
+    assert {int(s["sessionId"]) for s in fs_sessions} == {s.session_id for s in sessions}
+    assert all(s["replay_url"].startswith("https://app.fullstory.com/") for s in fs_sessions)
+    assert len(json.loads(archive.read("fs/events.json"))) == len(events)
+    assert len(json.loads(archive.read("amp/events.json"))) == len(events)
+    fs_profile = json.loads(archive.read("fs/profile.json"))
+    assert fs_profile[0]["uid"] == person.uid and fs_profile[0]["email"] == person.email
+    assert json.loads(archive.read("amp/profile.json"))[0]["user_data"]["user_id"] == person.amplitude_user_id
+
+    summary = archive.read("summary.html").decode()
+    assert ticket["id"] in summary and person.email in summary and "CCPA" in summary
+    assert fs_sessions[0]["replay_url"] in summary
+    evidence = json.loads(archive.read("evidence/audit.json"))
+    assert evidence[0]["action"] == "dsr.created"
+
+    digest = hashlib.sha256(Path(result["path"]).read_bytes()).hexdigest()
+    last = desk.privacy.audit(ticket["id"])[-1]
+    assert last["action"] == "dsr.package_generated" and last["details"]["sha256"] == digest
+    assert last["actor"] == "officer"
+    contents = b"".join(archive.read(name) for name in names)
+    for secret in (
+        desk.sandbox.credentials.fullstory_admin_key,
+        desk.sandbox.credentials.amplitude_secret_key,
+    ):
+        assert secret.encode() not in contents
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # refused before any store work
+def test_a_delete_request_has_no_package(desk: Desk, tmp_path: Path) -> None:
+    ticket = desk.create(email="nobody.here@example.org", connections=["fs"])
+    desk.drain()
+    with pytest.raises(BadInput, match="only copy requests"):
+        desk.privacy.package(ticket["id"], tmp_path / "x.zip", actor="officer")

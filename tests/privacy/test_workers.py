@@ -1,0 +1,162 @@
+"""Real worker processes: the delete flow in every jobs mode, and a kill -9 in the middle of a batch."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from headwater.config import load_settings
+from headwater.connections import Connections
+from headwater.privacy import states
+from headwater.privacy.models import BatchRow, TaskRow
+from headwater.privacy.service import Privacy
+from headwater.sandbox import SandboxOptions, SandboxServer, World
+from headwater.vault import Vault, load_keyring
+from tests.jobs.harness import MODES, JobsEnv, Mode, WorkerProcess, mode_param, open_env, store_url_for
+from tests.privacy.conftest import PRIVACY_MODULES, connect
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def env(
+    jobs_mode: Mode, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[JobsEnv]:
+    store = store_url_for(jobs_mode, request, tmp_path)
+    jobs_env = open_env(jobs_mode, tmp_path, monkeypatch, store, modules=PRIVACY_MODULES)
+    try:
+        yield jobs_env
+    finally:
+        jobs_env.close()
+
+
+def service(env: JobsEnv) -> Privacy:
+    settings = load_settings()
+    return Privacy(env.db, env.queue, Connections(env.db, Vault(load_keyring(settings))), settings)
+
+
+def statuses(privacy: Privacy) -> collections.Counter[str]:
+    return collections.Counter(t["status"] for t in privacy.list_tickets())
+
+
+#: embedded SQLite is the kill -9 test's mode below, which runs this same flow and more
+OTHER_MODES = [mode_param(name) for name in MODES if name != "embedded-sqlite"]
+
+
+@pytest.mark.parametrize("jobs_mode", OTHER_MODES)
+def test_delete_tickets_complete_in_every_jobs_mode(env: JobsEnv) -> None:
+    with SandboxServer(world=World(users=20), options=SandboxOptions(rate_limits=False)) as sandbox:
+        privacy = service(env)
+        connect(privacy, sandbox)
+        tickets = [
+            privacy.create(kind="delete", email=sandbox.world.person(i).email, actor="t") for i in range(6)
+        ]
+        env.start_workers()
+        env.wait_until(lambda: statuses(privacy)[states.WAITING] == len(tickets), 60, "every ticket to wait")
+        sandbox.clock.advance(days=20)
+        for ticket in tickets:
+            assert privacy.refresh(ticket["id"], actor="t")["status"] == states.COMPLETED
+
+
+class HeldDeletions:
+    """Sees every deletion Amplitude's emulator schedules, one list of amplitude_ids per call, and holds
+    the first call (already scheduled) until `ready()`, then runs `then()`: a kill -9 that leaves the
+    worker with a call that landed but whose answer it never read."""
+
+    def __init__(self, sandbox: SandboxServer, ready: Callable[[], bool], then: Callable[[], None]) -> None:
+        self.calls: list[list[int]] = []
+        self.done = threading.Event()
+        book = sandbox.amplitude_app.state.sandbox.jobs
+        schedule = book.schedule
+
+        def watched(entries: list[Any], today: date, delay_days: int) -> Any:
+            job = schedule(entries, today, delay_days)
+            self.calls.append([entry.amplitude_id for entry in entries])
+            if len(self.calls) == 1:
+                deadline = time.monotonic() + 30
+                while not ready() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                then()
+                self.done.set()
+            return job
+
+        book.schedule = watched
+
+
+@pytest.mark.parametrize("jobs_mode", [pytest.param(Mode("embedded-sqlite", "sqlite", None, 1))], ids=str)
+def test_kill_9_mid_batch_then_restart_completes_everything_without_a_second_delete(env: JobsEnv) -> None:
+    """Both providers: a call whose outcome a crash hid is checked with the provider, never resent.
+
+    The worker dies while Amplitude holds a deletion call it has already scheduled, and while FullStory
+    deletions are a third of the way through, so both batches are resumed by asking the provider.
+    """
+    options = SandboxOptions(rate_limits=False, latency_ms=15)
+    with SandboxServer(world=World(users=20), options=options) as sandbox:
+        privacy = service(env)
+        connect(privacy, sandbox)
+        count = 12
+        people = [sandbox.world.person(i) for i in range(count)]
+        tickets = [privacy.create(kind="delete", email=p.email, actor="t")["id"] for p in people]
+
+        def fs_deletes() -> list[str]:
+            calls = sandbox.fullstory_app.state.sandbox.calls.calls("/v2/users/")
+            return [c["path"] for c in calls if c["method"] == "DELETE"]
+
+        workers: list[WorkerProcess] = []
+        amplitude = HeldDeletions(sandbox, lambda: len(fs_deletes()) >= count // 3, lambda: workers[0].kill())
+        workers.append(env.start_worker(concurrency=2))
+        env.wait_until(amplitude.done.is_set, 60, "the first Amplitude deletion call")
+        assert len(fs_deletes()) < count, "the kill came too late to test anything"
+        env.replace(workers[0])
+        env.wait_until(lambda: settled(env) == 2 * count, 90, "every task to wait or complete")
+
+        deletes = fs_deletes()
+        assert len(deletes) == len(set(deletes)) == count
+        scheduled = [i for call in amplitude.calls for i in call]
+        assert len(scheduled) == len(set(scheduled)) == count  # no one's deletion requested twice
+        assert set(scheduled) == {p.amplitude_id for p in people}
+        posts = [
+            c
+            for c in httpx.get(f"{sandbox.amplitude_url}/_sandbox/calls").json()["calls"]
+            if c["method"] == "POST" and c["path"] == "/api/2/deletions/users"
+        ]
+        assert [c["status"] for c in posts] == [200] * len(amplitude.calls)
+        assert len(posts) == amp_batches(env)
+        verified = {e["details"].get("connection") for t in tickets for e in calls_of(privacy, t, "verified")}
+        assert verified >= {"amp"}  # the held call was found at Amplitude, not sent again
+
+        sandbox.clock.advance(days=20)
+        for ticket in tickets:
+            shown = privacy.refresh(ticket, actor="t")
+            assert shown["status"] == states.COMPLETED, shown["tasks"]
+            amp = next(t for t in shown["tasks"] if t["connection"] == "amp")
+            assert amp["records"] == 1  # the one amplitude_id each seeded person has
+
+
+def settled(env: JobsEnv) -> int:
+    with env.db.session() as session:
+        done = TaskRow.status.in_((states.WAITING, states.COMPLETED))
+        return int(session.scalar(select(func.count()).select_from(TaskRow).where(done)) or 0)
+
+
+def amp_batches(env: JobsEnv) -> int:
+    with env.db.session() as session:
+        query = select(func.count()).select_from(BatchRow).where(BatchRow.connection == "amp")
+        return int(session.scalar(query) or 0)
+
+
+def calls_of(privacy: Privacy, ticket: str, how: str) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in privacy.audit(ticket)
+        if e["action"] == "dsr.provider_call" and e["details"].get("how") == how
+    ]
