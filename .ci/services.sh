@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL (127.0.0.1:5432, trust auth), Redis (6379) and RabbitMQ (5672) answer, installing
-# them from Debian's packages on a machine that lacks them. Idempotent: running services are left alone.
+# them from Debian's packages on a machine that lacks them; install Chromium for the browser tests.
+# Idempotent: running services are left alone.
 set -u
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=""
@@ -34,4 +35,6 @@ if ! port_open 5672; then
   as_root rabbitmq-server -detached
   wait_port 5672
 fi
-echo "services: postgresql, redis and rabbitmq are up"
+# the browser tests drive Debian's Chromium by path
+command -v chromium >/dev/null || apt_install chromium
+echo "services: postgresql, redis and rabbitmq are up; chromium is installed"

@@ -25,6 +25,8 @@ from headwater.sandbox import SandboxServer, World
 from headwater.store import Database
 from headwater.sync.demo import step_replication
 from headwater.vault import Vault, load_keyring, mask, rotate_master_key
+from headwater.web.demo import step_web
+from headwater.workflows.demo import step_workflows
 
 
 @dataclass
@@ -97,6 +99,8 @@ STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
     ("Replication: events into DuckDB, and a user session timeline", step_replication),
     ("PII discovery: which fields hold personal data", step_discovery),
     ("Privacy requests: a copy and a delete", step_privacy),
+    ("Workflows: a daily session digest posted to Slack", step_workflows),
+    ("Dashboard and REST API", step_web),
 ]
 
 DEMO_PEOPLE = 40

@@ -97,7 +97,7 @@ def test_a_duplicate_name_is_a_conflict_before_any_call(service: Connections, sa
         ("fullstory", {"region": "mars"}, {"api_key": "k"}, "region"),
         ("fullstory", {}, {"api_key": "  "}, "api key"),
         ("amplitude", {}, {"api_key": "k"}, "secret key"),
-        ("slack", {}, {}, "Unknown provider"),
+        ("mixpanel", {}, {}, "Unknown provider"),
     ],
 )
 def test_bad_settings_and_missing_credentials_name_the_problem(

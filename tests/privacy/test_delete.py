@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import SecretStr
 from sqlalchemy import update
 
+from headwater.errors import BadInput
 from headwater.jobs.models import LockRow, TickRow
 from headwater.privacy.models import ProviderJobRow
+from headwater.workflows.slack import connect_slack
 from tests.privacy.conftest import Desk
 
 
@@ -112,3 +116,17 @@ def test_a_disabled_connection_fails_its_tasks_with_what_to_do_and_retry_resumes
     desk.privacy.retry(ticket["id"], actor="officer")
     desk.drain()
     assert desk.task(ticket["id"], "amp")["status"] == "waiting"
+
+
+def test_a_slack_connection_gets_no_privacy_tasks_and_cannot_be_named(desk: Desk) -> None:
+    connect_slack(
+        desk.privacy.connections,
+        "team",
+        SecretStr(desk.sandbox.slack_webhook_url),
+        test=False,
+        actor="tester",
+    )
+    ticket = desk.create(email=desk.sandbox.world.person(4).email)
+    assert sorted(t["connection"] for t in desk.show(ticket["id"])["tasks"]) == ["amp", "fs"]
+    with pytest.raises(BadInput, match="holds no personal data"):
+        desk.create(email=desk.sandbox.world.person(5).email, connections=["fs", "team"])

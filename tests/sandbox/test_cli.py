@@ -22,6 +22,8 @@ def test_sandbox_cli_prints_one_json_line_and_serves_until_terminated() -> None:
         "0",
         "--amplitude-port",
         "0",
+        "--slack-port",
+        "0",
         "--users",
         "5",
         "--events-per-user",
@@ -34,7 +36,7 @@ def test_sandbox_cli_prints_one_json_line_and_serves_until_terminated() -> None:
         assert process.stdout is not None
         line = process.stdout.readline()
         info = json.loads(line)
-        assert set(info) == {"fullstory_url", "amplitude_url", "credentials"}
+        assert set(info) == {"fullstory_url", "amplitude_url", "slack_webhook_url", "credentials"}
         assert set(info["credentials"]) == {
             "fullstory_admin_key",
             "fullstory_standard_key",

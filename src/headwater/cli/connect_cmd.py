@@ -147,3 +147,13 @@ def amplitude(
         actor=os_user(),
     )
     _created(summary, as_json)
+
+
+def _register_slack() -> None:
+    """Slack connections come with workflows; their command lives beside the workflow commands."""
+    from headwater.cli import connect_slack_cmd
+
+    app.command("slack")(connect_slack_cmd.slack)
+
+
+_register_slack()

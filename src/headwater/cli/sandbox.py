@@ -19,6 +19,7 @@ def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on (keep it on loopback).")] = "127.0.0.1",
     fullstory_port: Annotated[int, typer.Option(help="FullStory emulator port; 0 picks a free one.")] = 8801,
     amplitude_port: Annotated[int, typer.Option(help="Amplitude emulator port; 0 picks a free one.")] = 8802,
+    slack_port: Annotated[int, typer.Option(help="Slack webhook receiver port; 0 picks a free one.")] = 8803,
     seed: Annotated[int, typer.Option(help="Seed of the generated people and activity.")] = 1,
     users: Annotated[int, typer.Option(min=0, help="How many people the world holds.")] = 50,
     events_per_user: Annotated[int, typer.Option(min=0, help="Events generated per person.")] = 200,
@@ -45,6 +46,7 @@ def sandbox(
         fullstory_port=fullstory_port,
         amplitude_port=amplitude_port,
         options=options,
+        slack_port=slack_port,
     )
     stop = threading.Event()
 
@@ -86,12 +88,14 @@ def _announce(server: SandboxServer, json_output: bool) -> None:
             {
                 "fullstory_url": server.fullstory_url,
                 "amplitude_url": server.amplitude_url,
+                "slack_webhook_url": server.slack_webhook_url,
                 "credentials": credentials,
             }
         )
         return
     console.print(f"FullStory API emulator: [bold]{server.fullstory_url}[/]", soft_wrap=True)
     console.print(f"Amplitude API emulator: [bold]{server.amplitude_url}[/]", soft_wrap=True)
+    console.print(f"Slack incoming webhook: [bold]{server.slack_webhook_url}[/]", soft_wrap=True)
     console.print("Demo credentials (sandbox only):")
     for name, value in credentials.items():
         console.print(f"  {name}: {value}", markup=False)

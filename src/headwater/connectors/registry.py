@@ -15,6 +15,7 @@ from headwater.errors import BadInput
 PROVIDER_MODULES: dict[str, str] = {
     "fullstory": "headwater.connectors.fullstory",
     "amplitude": "headwater.connectors.amplitude",
+    "slack": "headwater.connectors.slack",
 }
 
 
@@ -33,3 +34,8 @@ def get_provider(kind: str) -> ProviderSpec:
 
 def providers() -> list[ProviderSpec]:
     return [get_provider(kind) for kind in PROVIDER_MODULES]
+
+
+def holds_personal_data(kind: str) -> bool:
+    """Whether privacy requests go to connections of this kind; a notification channel holds none."""
+    return bool(getattr(get_provider(kind), "holds_personal_data", True))

@@ -25,6 +25,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "headwater.privacy.orchestration",
     "headwater.sync.job",
     "headwater.discovery.tasks",
+    "headwater.workflows.tasks",
 )
 
 _TASKS: dict[str, TaskSpec] = {}

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from headwater.connections import ConnectionSummary
+from headwater.connectors.registry import holds_personal_data
 from headwater.errors import BadInput
 from headwater.privacy import deadlines, states, tracking
 from headwater.privacy.models import TaskRow, TicketRow, new_ticket_id
@@ -58,9 +59,10 @@ def check(
 
 
 def targets(names: Sequence[str] | None, known: Sequence[ConnectionSummary]) -> list[ConnectionSummary]:
-    """The named connections, or every enabled one; unknown or disabled names are refused."""
+    """The named connections, or every enabled one that holds personal data; unknown or disabled names,
+    and connections that hold none (a Slack webhook), are refused."""
     if not names:
-        enabled = [c for c in known if c.enabled]
+        enabled = [c for c in known if c.enabled and holds_personal_data(c.kind)]
         if not enabled:
             raise BadInput(
                 "There is no enabled connection to send the request to.",
@@ -79,6 +81,11 @@ def targets(names: Sequence[str] | None, known: Sequence[ConnectionSummary]) -> 
             raise BadInput(
                 f"Connection {name!r} is disabled.",
                 hint=f"Enable it with `headwater connections enable {name}`.",
+            )
+        if not holds_personal_data(summary.kind):
+            raise BadInput(
+                f"Connection {name!r} ({summary.kind}) holds no personal data to delete or copy.",
+                hint="Name a FullStory or Amplitude connection, or leave --connection out.",
             )
         chosen.append(summary)
     return chosen

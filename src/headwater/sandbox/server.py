@@ -50,7 +50,7 @@ class SandboxServer:
     """Both emulators on ``host``; port 0 picks a free port. Use as a context manager.
 
     Both apps share one World and one clock, so the same people exist in FullStory and Amplitude and
-    advancing time reveals new data in both.
+    advancing time reveals new data in both. A Slack webhook receiver runs beside them, on the same clock.
     """
 
     def __init__(
@@ -63,9 +63,11 @@ class SandboxServer:
         amplitude_port: int = 0,
         options: SandboxOptions | None = None,
         credentials: SandboxCredentials | None = None,
+        slack_port: int = 0,
     ) -> None:
         from headwater.sandbox.amplitude import create_amplitude_app
         from headwater.sandbox.fullstory import create_fullstory_app
+        from headwater.sandbox.slack import create_slack_app
 
         self.world = world if world is not None else World()
         self.clock = clock if clock is not None else SandboxClock()
@@ -78,7 +80,8 @@ class SandboxServer:
         self.amplitude_app = create_amplitude_app(
             self.world, clock=self.clock, credentials=self.credentials, options=self.options
         )
-        self._ports = (fullstory_port, amplitude_port)
+        self.slack_app = create_slack_app(clock=self.clock, options=self.options)
+        self._ports = (fullstory_port, amplitude_port, slack_port)
         self._servers: list[_ThreadedServer] = []
 
     @property
@@ -89,9 +92,21 @@ class SandboxServer:
     def amplitude_url(self) -> str:
         return self._url(1)
 
+    @property
+    def slack_url(self) -> str:
+        return self._url(2)
+
+    @property
+    def slack_webhook_url(self) -> str:
+        """The receiver's ready-made incoming webhook (a secret in real life; a fixed demo one here)."""
+        from headwater.sandbox.slack import DEFAULT_HOOK
+
+        return f"{self.slack_url}{DEFAULT_HOOK}"
+
     def start(self) -> SandboxServer:
         try:
-            for app, port in zip((self.fullstory_app, self.amplitude_app), self._ports, strict=True):
+            apps = (self.fullstory_app, self.amplitude_app, self.slack_app)
+            for app, port in zip(apps, self._ports, strict=True):
                 server = _ThreadedServer(app, self.host, port)
                 self._servers.append(server)
                 server.start()

@@ -9,6 +9,8 @@ from headwater.jobs import models as _jobs_models  # noqa: F401
 from headwater.privacy import models as _privacy_models  # noqa: F401
 from headwater.store import models
 from headwater.sync import models as _sync_models  # noqa: F401
+from headwater.web import models as _web_models  # noqa: F401
+from headwater.workflows import tables as _workflow_tables  # noqa: F401
 
 
 def metadata() -> MetaData:

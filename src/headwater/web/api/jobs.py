@@ -1,0 +1,67 @@
+"""Background jobs: list, show with their recorded provider calls, retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from headwater.jobs.effects import for_job
+from headwater.jobs.models import JobRow
+from headwater.jobs.views import effect_as_dict
+from headwater.store import audit
+from headwater.web import paging
+from headwater.web.api.deps import RowId, Svc
+from headwater.web.auth.principal import Operator, Viewer
+from headwater.web.listing import jobs as listing
+from headwater.web.problems import documented
+from headwater.web.redact import scrub
+from headwater.web.schemas.jobs import Job, JobDetail, JobPage
+from headwater.web.services import Services
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.get("", response_model=JobPage, summary="Jobs, newest first")
+def list_jobs(
+    _: Viewer,
+    services: Svc,
+    status: str | None = Query(default=None, max_length=16, description="queued, running, succeeded, dead"),
+    kind: str | None = Query(default=None, max_length=100),
+    limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+    cursor: str | None = Query(default=None, max_length=500),
+) -> dict[str, Any]:
+    items, next_cursor = listing.page(services.db, status=status, kind=kind, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/{job_id}", response_model=JobDetail, responses=documented(404), summary="One job")
+def show_job(job_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
+    job = listing.as_dict(services.queue.get(job_id))
+    effects = [scrub(effect_as_dict(e)) for e in for_job(services.db, job_id)]
+    return {**job, "effects": effects}
+
+
+@router.post(
+    "/{job_id}/retry",
+    response_model=Job,
+    responses=documented(403, 404, 409),
+    summary="Run a dead job again with fresh attempts (or a waiting one now)",
+)
+def retry_job(job_id: RowId, principal: Operator, services: Svc) -> dict[str, Any]:
+    return listing.as_dict(retry(services, job_id, actor=principal.actor))
+
+
+def retry(services: Services, job_id: int, *, actor: str) -> JobRow:
+    """The job service's retry, plus the audit entry saying who asked for it."""
+    job = services.queue.retry(job_id)
+    with services.db.session() as session:
+        audit.record(
+            session,
+            actor=actor,
+            action="job.retried",
+            subject_type="job",
+            subject_id=job_id,
+            message=f"Job {job_id} ({job.kind}) queued to run again.",
+        )
+    return job

@@ -1,0 +1,91 @@
+"""Replication: start a sync (a job), and read the history, loading reports and extraction logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from headwater.errors import BadInput
+from headwater.sync.history import calls
+from headwater.sync.target import PG_PREFIXES
+from headwater.web import paging
+from headwater.web.api.deps import RowId, Svc
+from headwater.web.auth.principal import Operator, Viewer
+from headwater.web.listing import jobs as job_listing
+from headwater.web.listing import syncs as listing
+from headwater.web.problems import documented
+from headwater.web.schemas.jobs import Job
+from headwater.web.schemas.syncs import SyncCall, SyncRun, SyncRunPage, SyncStart
+
+router = APIRouter(tags=["replication"])
+SYNC_KIND = "sync.run"
+
+
+@router.get("/syncs", response_model=SyncRunPage, summary="Sync runs (loading reports), newest first")
+def list_runs(
+    _: Viewer,
+    services: Svc,
+    connection: str | None = Query(default=None, max_length=100),
+    limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+    cursor: str | None = Query(default=None, max_length=500),
+) -> dict[str, Any]:
+    items, next_cursor = listing.page(services.db, connection=connection, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/syncs/{run_id}", response_model=SyncRun, responses=documented(404), summary="One loading report"
+)
+def show_run(run_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
+    return listing.get(services.db, run_id)
+
+
+@router.get(
+    "/syncs/{run_id}/calls",
+    response_model=list[SyncCall],
+    responses=documented(404),
+    summary="The run's extraction log: every provider call, URLs redacted",
+)
+def run_calls(run_id: RowId, _: Viewer, services: Svc) -> list[dict[str, Any]]:
+    run = listing.get(services.db, run_id)
+    return calls(services.db, run["connection"], run_id)[1]
+
+
+@router.post(
+    "/connections/{name}/syncs",
+    status_code=202,
+    response_model=Job,
+    responses=documented(403, 404),
+    summary="Start a sync of the connection's events; it runs as a job",
+)
+def start_sync(name: str, body: SyncStart, principal: Operator, services: Svc) -> dict[str, Any]:
+    services.connections.usable_info(name)
+    payload = {
+        "connection": name,
+        "to": _destination(body.to),
+        "start_date": body.start_date.isoformat() if body.start_date else None,
+        "full_refresh": body.full_refresh,
+        "requested_by": principal.actor,
+    }
+    job = services.queue.submit(SYNC_KIND, payload)
+    return job_listing.as_dict(job)
+
+
+def _destination(url: str | None) -> str | None:
+    """A destination the job may store in its payload: never one with a password in it."""
+    if not url:
+        return None
+    if url.startswith(PG_PREFIXES):
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise BadInput("to: not a PostgreSQL URL.") from None
+        if parsed.password:
+            raise BadInput(
+                "to: a destination URL may not hold a password here (jobs are visible to every viewer).",
+                hint="Give the password to the worker with PGPASSWORD or a .pgpass file.",
+            )
+    return url

@@ -1,0 +1,1 @@
+"""Who may use the web face: people (argon2 passwords, sessions) and machines (hashed bearer tokens)."""

@@ -1,0 +1,36 @@
+"""The overview: open tickets by status, what is overdue or due within 7 days, recent runs and failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
+
+from headwater.web.auth.principal import PageViewer
+from headwater.web.dashboard.templating import is_htmx, render
+from headwater.web.listing import jobs, syncs, tickets
+from headwater.web.services import get_services
+
+router = APIRouter()
+SOON_DAYS = 7
+
+
+def _context(request: Request) -> dict[str, Any]:
+    services = get_services(request)
+    recent, _ = tickets.page(services.db, tickets.TicketFilter(), limit=8)
+    runs, _ = syncs.page(services.db, limit=5)
+    return {
+        "counts": tickets.overview(services.db, soon_days=SOON_DAYS),
+        "soon_days": SOON_DAYS,
+        "recent_tickets": recent,
+        "recent_runs": runs,
+        "failed_jobs": jobs.recent_failures(services.db),
+        "failed_runs": syncs.recent_failures(services.db),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, principal: PageViewer) -> HTMLResponse:
+    name = "overview_live.html" if is_htmx(request) else "overview.html"
+    return render(request, name, _context(request), principal=principal)

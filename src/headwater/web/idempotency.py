@@ -1,0 +1,96 @@
+"""`Idempotency-Key` for POSTs that create something: a retried request gets the first answer again.
+
+The key is claimed (a row, unique per caller) before the work starts, so two copies of one request
+racing each other cannot both create: the second sees the claim and is told to wait (409). A request
+that fails gives its key back, so it can be retried; one reused for a different body is refused (422).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from headwater.errors import BadInput, Conflict
+from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.web.models import IdempotencyRow
+
+HEADER = "Idempotency-Key"
+MAX_KEY = 200
+
+
+class KeyReused(BadInput):
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class Replay:
+    status_code: int
+    body: Any
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not key or len(key) > MAX_KEY or not key.isascii() or not key.isprintable():
+        raise BadInput(
+            f"{HEADER}: must be 1 to {MAX_KEY} printable ASCII characters.", hint="A UUID is a good key."
+        )
+    return key
+
+
+class Idempotency:
+    def __init__(self, db: Database, lifetime: timedelta) -> None:
+        self.db = db
+        self.lifetime = lifetime
+
+    def claim(self, principal: str, key: str, print_: str) -> Replay | None:
+        """None when this request may go ahead; the stored answer when it was already given."""
+        key = check_key(key)
+        at = utcnow()
+        try:
+            with self.db.session() as session:
+                session.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < at - self.lifetime))
+                session.add(IdempotencyRow(principal=principal, key=key, fingerprint=print_, created_at=at))
+            return None
+        except IntegrityError:
+            pass
+        with self.db.session() as session:
+            row = session.scalars(
+                select(IdempotencyRow).where(IdempotencyRow.principal == principal, IdempotencyRow.key == key)
+            ).first()
+        if row is None:  # given back between our insert and our read: one more go
+            return self.claim(principal, key, print_)
+        if row.fingerprint != print_:
+            raise KeyReused(
+                f"{HEADER}: this key was already used for a different request.",
+                hint="Use a new key for each distinct request.",
+            )
+        if row.status_code is None:
+            raise Conflict(
+                "A request with this Idempotency-Key is still being handled.",
+                hint="Wait a moment and send it again.",
+            )
+        return Replay(row.status_code, row.response)
+
+    def complete(self, principal: str, key: str, status_code: int, body: Any) -> None:
+        with self.db.session() as session:
+            row = session.scalars(
+                select(IdempotencyRow).where(IdempotencyRow.principal == principal, IdempotencyRow.key == key)
+            ).one()
+            row.status_code, row.response = status_code, body
+
+    def release(self, principal: str, key: str) -> None:
+        with self.db.session() as session:
+            session.execute(
+                delete(IdempotencyRow).where(IdempotencyRow.principal == principal, IdempotencyRow.key == key)
+            )

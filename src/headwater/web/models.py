@@ -1,0 +1,92 @@
+"""Tables of the web face: people who log in, machine tokens, sessions, idempotency keys, failed logins,
+and the secrets the web service keeps in the vault.
+
+Nothing secret is stored in the clear: passwords as argon2 hashes, tokens and session ids as SHA-256
+digests (they are long random strings, so a fast hash is enough), the session signing key in the vault.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from headwater.jobs.models import UtcDateTime
+from headwater.store.models import Base, utcnow
+
+
+class UserRow(Base):
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class TokenRow(Base):
+    """An API token for a machine; the token itself is shown once and only its digest is kept."""
+
+    __tablename__ = "web_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # enough to recognise a token, not to use it
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class SessionRow(Base):
+    """A logged-in browser: the cookie carries the signed session id, the store only its digest."""
+
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class IdempotencyRow(Base):
+    """A POST answered once: a retry with the same key gets the same answer instead of a second ticket."""
+
+    __tablename__ = "web_idempotency_keys"
+    __table_args__ = (UniqueConstraint("principal", "key", name="uq_web_idempotency_principal_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    principal: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the method, path and body
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None while in progress
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class LoginFailureRow(Base):
+    """One failed login, counted per account and per client address to slow down guessing."""
+
+    __tablename__ = "web_login_failures"
+    __table_args__ = (Index("ix_web_login_failures_subject_at", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(400))  # "account:<email>" or "client:<address>"
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WebSecretRow(Base):
+    """Names a vault secret the web service needs (the session signing key), so every process finds it."""
+
+    __tablename__ = "web_secrets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    secret_ref: Mapped[str] = mapped_column(ForeignKey("secrets.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

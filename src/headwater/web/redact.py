@@ -1,0 +1,28 @@
+"""Masking secrets inside values shown by the API and pages: passwords in URLs (a job payload may name a
+database) and Slack webhook URLs (which are credentials) in text such as a workflow file."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from headwater.config import mask_url
+
+_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
+_SLACK_HOOK = re.compile(r"(https://hooks\.slack\.com/)[^\s\"'<>]+", re.IGNORECASE)
+
+
+def scrub(value: Any) -> Any:
+    """The same structure with every URL that carries a password masked."""
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, str) and _URL_WITH_PASSWORD.match(value):
+        return mask_url(value)
+    return value
+
+
+def scrub_text(text: str) -> str:
+    """Free text with any Slack webhook URL cut down to its host."""
+    return _SLACK_HOOK.sub(r"\1********", text)

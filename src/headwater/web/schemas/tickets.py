@@ -1,0 +1,93 @@
+"""Privacy tickets: what is created, listed and shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class Task(BaseModel):
+    id: int
+    connection: str
+    provider: str
+    status: str
+    attempts: int
+    last_error: str | None
+    records: int
+    counts: dict[str, Any]
+    identities: list[Any] = Field(description="How the person was found in this connection")
+    updated_at: datetime | None
+    finished_at: datetime | None
+
+
+class Ticket(BaseModel):
+    id: str = Field(examples=["DSR-7K3QX2"])
+    kind: str = Field(description="delete or copy")
+    status: str
+    email: str
+    identifiers: dict[str, Any]
+    regulation: str
+    received_at: datetime
+    due_at: datetime
+    days_left: int | None = Field(description="Whole days to the deadline; None once closed")
+    overdue: bool
+    records: int
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None
+    tasks: list[Task]
+
+
+class RefreshedTicket(Ticket):
+    polled: int = Field(description="Provider jobs polled just now")
+
+
+class TicketPage(BaseModel):
+    items: list[Ticket]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; None at the end")
+
+
+class TicketCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["delete", "copy"]
+    email: str = Field(min_length=3, max_length=254, description="The person's email address")
+    regulation: Literal["gdpr", "ccpa"] = Field(default="gdpr", description="gdpr: 30 days; ccpa: 45")
+    fullstory_uid: str | None = Field(default=None, max_length=256)
+    amplitude_user_id: str | None = Field(default=None, max_length=256)
+    amplitude_id: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    connections: list[str] | None = Field(
+        default=None, max_length=100, description="Only these connections; default: every enabled one"
+    )
+    received_at: AwareDatetime | None = Field(default=None, description="When it arrived; default now")
+
+
+class IdentityUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    connection: str = Field(min_length=1, max_length=100)
+    uid: str | None = Field(default=None, max_length=256, description="The person's id there")
+    amplitude_id: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+
+class CancelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000, description="Why, for the audit trail")
+
+
+class ImportRow(BaseModel):
+    line: int
+    email: str
+    ok: bool
+    ticket: str | None = None
+    status: str | None = None
+    error: str | None = None
+
+
+class ImportResult(BaseModel):
+    created: int
+    refused: int
+    rows: list[ImportRow]

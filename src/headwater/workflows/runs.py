@@ -1,0 +1,182 @@
+"""Each run is a job of the job system: created with its run row in one transaction, executed by any
+worker, retried on transient errors (the step log keeps every attempt), and at most once to success.
+
+Side effects are fenced by the job's effect records: a retried run does not post its Slack message again
+once it was posted, and a destructive action whose outcome is unknown stops the run rather than guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from headwater.connections import Connections
+from headwater.errors import HeadwaterError
+from headwater.jobs import JobQueue, TaskContext, task
+from headwater.jobs.outcomes import Interrupted, LeaseLost, classify, describe
+from headwater.jobs.sql import now as utc_now
+from headwater.vault import Vault, load_keyring
+from headwater.workflows import engine
+from headwater.workflows.model import Workflow
+from headwater.workflows.runlog import StepRecord, scrub
+from headwater.workflows.state import commit_success
+from headwater.workflows.steps import Once, Output, RunEnv
+from headwater.workflows.tables import (
+    FAILED,
+    FINISHED,
+    QUEUED,
+    RETRYING,
+    RUNNING,
+    RunRow,
+    StepLogRow,
+    WorkflowRow,
+)
+
+log = logging.getLogger(__name__)
+RUN_KIND = "workflows.run"
+
+
+def create_run(
+    session: Session,
+    queue: JobQueue,
+    workflow: WorkflowRow,
+    *,
+    trigger: str,
+    scheduled_for: Any,
+    inputs: dict[str, Any],
+    slot_key: str | None = None,
+    missed: int = 0,
+) -> RunRow:
+    """A run and its job, in the caller's transaction: neither exists without the other."""
+    run = RunRow(
+        workflow_id=workflow.id,
+        workflow_version=workflow.version,
+        trigger=trigger,
+        scheduled_for=scheduled_for,
+        slot_key=slot_key,
+        missed=missed,
+        inputs=inputs,
+        status=QUEUED,
+        attempt=0,
+        created_at=utc_now(),
+    )
+    session.add(run)
+    session.flush()
+    job = queue.enqueue(session, RUN_KIND, {"run": run.id}, dedupe_key=f"workflow-run:{run.id}")
+    run.job_id = job.id
+    return run
+
+
+@task(RUN_KIND)
+def run_workflow(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
+    return execute_run(ctx, int(payload["run"]))
+
+
+def execute_run(ctx: TaskContext, run_id: int) -> dict[str, Any]:
+    started = utc_now()
+    with ctx.db.session() as session:
+        run = session.get(RunRow, run_id)
+        if run is None:  # its workflow was removed, and its runs with it
+            return {"run": run_id, "status": "removed"}
+        if run.status in FINISHED:
+            return {"run": run_id, "status": run.status}
+        workflow = session.get(WorkflowRow, run.workflow_id)
+        assert workflow is not None  # runs are deleted with their workflow
+        run.status, run.attempt, run.started_at, run.error = RUNNING, ctx.attempt, started, None
+        definition, state, version = dict(workflow.definition), dict(workflow.state), workflow.state_version
+        facts = {
+            "id": run.id,
+            "workflow": workflow.name,
+            "trigger": run.trigger,
+            "scheduled_for": run.scheduled_for.isoformat(),
+            "started_at": started.isoformat(),
+            "attempt": ctx.attempt,
+        }
+        inputs, workflow_id, name = dict(run.inputs), workflow.id, workflow.name
+    env = RunEnv(
+        connections=Connections(ctx.db, Vault(load_keyring(ctx.settings))),
+        actor=f"workflow:{name}",
+        effect_prefix=f"workflow-run:{run_id}",
+        record=lambda record: _log_step(ctx, run_id, record),
+        once=_fenced(ctx),
+        check_stop=ctx.check_stop,
+    )
+    try:
+        after = engine.execute(Workflow.model_validate(definition), inputs, state, facts, env)
+        commit_success(
+            ctx.db,
+            run_id=run_id,
+            attempt=ctx.attempt,
+            workflow_id=workflow_id,
+            base_version=version,
+            before=state,
+            after=after,
+            at=utc_now(),
+        )
+    except LeaseLost:
+        raise
+    except BaseException as exc:
+        _record_failure(ctx, run_id, exc, env.secrets)
+        raise
+    log.info("workflow %s: run %s succeeded", name, run_id)
+    return {"run": run_id, "status": "succeeded"}
+
+
+def _fenced(ctx: TaskContext) -> Once:
+    def once(key: str, call: Any, side_effect: str) -> Output:
+        if side_effect == "none":
+            result: Output = call()
+            return result
+        verify = (lambda: None) if side_effect == "repeatable" else None
+        return ctx.once(key, call, verify=verify, intent={"effect": side_effect}).result
+
+    return once
+
+
+def _log_step(ctx: TaskContext, run_id: int, record: StepRecord) -> None:
+    with ctx.db.session() as session:
+        session.add(
+            StepLogRow(
+                run_id=run_id,
+                attempt=ctx.attempt,
+                position=record.position,
+                step_id=record.step_id,
+                uses=record.uses,
+                iteration=record.iteration,
+                status=record.status,
+                inputs=record.inputs,
+                output_size=record.output_size,
+                duration_ms=round(record.duration_ms, 3),
+                error=record.error,
+                started_at=utc_now(),
+            )
+        )
+
+
+def _record_failure(ctx: TaskContext, run_id: int, exc: BaseException, secrets: set[str]) -> None:
+    """What the job system will do next, mirrored on the run: retried, failed, or handed back."""
+    if isinstance(exc, Interrupted) or not isinstance(exc, Exception):
+        status, message = QUEUED, "handed back: the worker stopped"
+    else:
+        outcome = classify(exc)
+        again = outcome.transient and (not outcome.counts or ctx.attempt < ctx.max_attempts)
+        status = RETRYING if again else FAILED
+        message = str(exc) if isinstance(exc, HeadwaterError) else describe(exc)
+        if outcome.transient and not again:
+            message = f"Gave up after {ctx.attempt} attempts: {message}"
+    values: dict[str, Any] = {"status": status, "error": scrub(message, secrets)[:4000]}
+    if status == FAILED:
+        values["finished_at"] = utc_now()
+    try:
+        with ctx.db.session() as session:
+            session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.attempt == ctx.attempt, RunRow.status == RUNNING)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+    except Exception as error:  # the job's own record matters more; it says the same
+        log.warning("could not record how run %s ended: %s", run_id, describe(error))
