@@ -160,3 +160,44 @@ def calls_of(privacy: Privacy, ticket: str, how: str) -> list[dict[str, Any]]:
         for e in privacy.audit(ticket)
         if e["action"] == "dsr.provider_call" and e["details"].get("how") == how
     ]
+
+
+@pytest.mark.parametrize("jobs_mode", [mode_param("embedded-postgresql")], indirect=True)
+def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_once(env: JobsEnv) -> None:
+    """The fault test at scale: 100 delete tickets, two worker processes, one SIGKILLed while FullStory
+    deletions are under way and restarted. Every ticket completes; no one is deleted twice anywhere."""
+    count = 100
+    options = SandboxOptions(rate_limits=False, latency_ms=10)
+    with SandboxServer(world=World(users=count), options=options) as sandbox:
+        privacy = service(env)
+        connect(privacy, sandbox)
+        people = [sandbox.world.person(i) for i in range(count)]
+        tickets = [privacy.create(kind="delete", email=p.email, actor="t")["id"] for p in people]
+
+        def fs_deletes() -> list[str]:
+            calls = sandbox.fullstory_app.state.sandbox.calls.calls("/v2/users/")
+            return [c["path"] for c in calls if c["method"] == "DELETE"]
+
+        scheduled: list[int] = []
+        book = sandbox.amplitude_app.state.sandbox.jobs
+        schedule = book.schedule
+
+        def recorded(entries: list[Any], today: date, delay_days: int) -> Any:
+            scheduled.extend(entry.amplitude_id for entry in entries)
+            return schedule(entries, today, delay_days)
+
+        book.schedule = recorded
+        victim, _survivor = env.start_workers(2, concurrency=2)
+        env.wait_until(lambda: len(fs_deletes()) >= count // 4, 120, "a quarter of the FullStory deletions")
+        victim.kill()
+        assert len(fs_deletes()) < count, "every deletion was sent before the kill; slow the sandbox down"
+        env.replace(victim)
+        env.wait_until(lambda: settled(env) == 2 * count, 240, "every task to wait or complete")
+
+        deletes = fs_deletes()
+        assert len(deletes) == len(set(deletes)) == count
+        assert len(scheduled) == len(set(scheduled)) == count
+        assert set(scheduled) == {p.amplitude_id for p in people}
+
+        sandbox.clock.advance(days=20)
+        assert {privacy.refresh(t, actor="t")["status"] for t in tickets} == {states.COMPLETED}
