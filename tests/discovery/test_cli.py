@@ -90,3 +90,14 @@ def test_results_and_preview_round_trip(amp: str, exports: dict[str, Path]) -> N
     assert code == 0 and json.loads(out) == {"deleted": 0}
     code, out, _ = invoke("discover", "preview", "disable", amp, "--json")
     assert json.loads(out)["samples_deleted"] > 0
+
+
+def test_a_scan_gives_the_connection_its_known_data_types(amp: str, exports: dict[str, Path]) -> None:
+    code, out, _ = invoke("connections", "show", amp)
+    assert code == 0 and "not scanned yet" in out
+    assert invoke("discover", "scan", amp, "--file", str(exports["amplitude.json.gz"]))[0] == 0
+    code, out, err = invoke("connections", "show", amp, "--json")
+    assert code == 0, err
+    assert {"email", "ip_address", "phone"} <= set(json.loads(out)["data_types"])
+    code, out, _ = invoke("connections", "show", amp)
+    assert code == 0 and "email" in out and "not scanned yet" not in out

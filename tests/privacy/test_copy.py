@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from headwater.config import load_settings
+from headwater.discovery import ScanOptions
+from headwater.discovery.labelled import sandbox as sandbox_files
+from headwater.discovery.service import scan_connection
 from headwater.errors import BadInput, Conflict
 from tests.privacy.conftest import Desk
 
@@ -21,6 +25,11 @@ def test_copy_package_matches_the_sandbox_and_its_hashes(desk: Desk, tmp_path: P
         desk.privacy.package(ticket["id"], tmp_path / "early.zip", actor="officer")
     desk.drain()
     assert desk.show(ticket["id"])["status"] == "completed"
+    export = tmp_path / "amplitude.json.gz"
+    sandbox_files.write_amplitude(export, world)  # a discovery scan of amp gives it known data types
+    scan_connection(
+        desk.privacy.db, load_settings(), lambda: None, "amp", ScanOptions(), actor="t", files=[export]
+    )
 
     result = desk.privacy.package(ticket["id"], tmp_path / "out" / "package.zip", actor="officer")
     archive = zipfile.ZipFile(result["path"])
@@ -52,6 +61,8 @@ def test_copy_package_matches_the_sandbox_and_its_hashes(desk: Desk, tmp_path: P
     summary = archive.read("summary.html").decode()
     assert ticket["id"] in summary and person.email in summary and "CCPA" in summary
     assert fs_sessions[0]["replay_url"] in summary
+    assert summary.count("No data scan has been recorded") == 1  # fs; amp lists what its scan found
+    assert "email" in summary and "ip_address" in summary
     evidence = json.loads(archive.read("evidence/audit.json"))
     assert evidence[0]["action"] == "dsr.created"
 

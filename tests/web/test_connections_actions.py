@@ -43,6 +43,7 @@ def test_show_test_switch_and_delete(connected: Web) -> None:
     web, viewer, admin = connected, connected.auth("viewer"), connected.auth("admin")
     shown = web.client.get("/api/v1/connections/amp", headers=viewer).json()
     assert shown["credentials"] == {"api_key": "********0001", "secret_key": "********ey01"}
+    assert shown["data_types"] == []  # no discovery scan yet
     assert web.client.get("/api/v1/connections/nope", headers=viewer).status_code == 404
     tested = web.client.post("/api/v1/connections/fs/test", headers=web.auth("operator"))
     assert tested.status_code == 200 and tested.json()["ok"] is True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -10,6 +10,7 @@ from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, is_interactive, key_values, print_json, table
 from headwater.connections import Connections, ConnectionSummary, os_user
+from headwater.discovery.results import known_data_types
 from headwater.errors import BadInput
 
 app = typer.Typer(help="Manage stored connections (credentials are always masked).", no_args_is_help=True)
@@ -20,6 +21,13 @@ NameArgument = Annotated[str, typer.Argument(help="The connection's name.")]
 def _service() -> Connections:
     ctx = Context.load()
     return Connections(ctx.db, ctx.vault)
+
+
+def _shown(name: str) -> dict[str, Any]:
+    """The connection masked, with the kinds of personal data its latest discovery scan found."""
+    ctx = Context.load()
+    data = Connections(ctx.db, ctx.vault).show(name)
+    return {**data, "data_types": known_data_types(ctx.db, name)}
 
 
 def _settings_text(settings: dict[str, object]) -> str:
@@ -55,13 +63,15 @@ def list_(as_json: JsonOption = False) -> None:
 @exits_cleanly
 def show(name: NameArgument, as_json: JsonOption = False) -> None:
     """One connection in full, credentials masked."""
-    data = _service().show(name)
+    data = _shown(name)
     if as_json:
         print_json(data)
         return
-    flat = {k: v for k, v in data.items() if k not in ("settings", "credentials")}
+    flat = {k: v for k, v in data.items() if k not in ("settings", "credentials", "data_types")}
     flat.update({f"settings.{k}": v for k, v in data["settings"].items()})
     flat.update({f"credentials.{k}": v for k, v in data["credentials"].items()})
+    found = ", ".join(data["data_types"])
+    flat["personal data found"] = found or "not scanned yet (`headwater discover scan NAME`)"
     console.print(key_values(flat, f"Connection {name}"))
 
 

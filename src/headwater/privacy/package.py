@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from headwater.connectors.registry import get_provider
-from headwater.errors import BadInput, Conflict, HeadwaterError
+from headwater.discovery.results import known_data_types
+from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
 from headwater.privacy import exports, states, tracking
-from headwater.privacy.datatypes import known_data_types
 from headwater.store import Database, audit
 from headwater.vault import Vault
 
@@ -67,6 +68,14 @@ def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any
     out = _HashingWriter(archive, name)
     out.write(text)
     return out.close()
+
+
+def _data_types(session: Session, connection: str) -> list[str]:
+    """What the connection's latest discovery scan found; [] if never scanned or since deleted."""
+    try:
+        return known_data_types(session, connection)
+    except NotFound:
+        return []
 
 
 def _title(kind: str) -> str:
@@ -120,7 +129,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                         "title": _title(task.provider),
                         "identities": [i.get("label", i.get("id")) for i in task.identities],
                         "counts": counts,
-                        "data_types": known_data_types(task.connection),
+                        "data_types": _data_types(session, task.connection),
                         "replays": replays[:MAX_REPLAYS_SHOWN],
                         "more_replays": max(0, counts.get("sessions", 0) - MAX_REPLAYS_SHOWN),
                     }

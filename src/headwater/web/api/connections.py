@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from headwater.discovery.results import known_data_types
 from headwater.web.api.deps import Svc
 from headwater.web.auth.principal import Admin, Operator, Viewer
 from headwater.web.problems import documented
@@ -43,7 +44,8 @@ def create_connection(body: ConnectionCreate, principal: Admin, services: Svc) -
     "/{name}", response_model=ConnectionDetail, responses=documented(404), summary="One connection, masked"
 )
 def show_connection(name: str, _: Viewer, services: Svc) -> dict[str, Any]:
-    return services.connections.show(name)
+    shown = services.connections.show(name)
+    return {**shown, "data_types": known_data_types(services.db, name)}
 
 
 @router.get(

@@ -18,6 +18,11 @@ class Connection(BaseModel):
 
 class ConnectionDetail(Connection):
     credentials: dict[str, str] = Field(description="Each credential masked")
+    data_types: list[str] = Field(
+        default_factory=list,
+        description="Kinds of personal data its latest PII discovery scan found (empty if never scanned)",
+        examples=[["email", "phone"]],
+    )
 
 
 class ConnectionCreate(BaseModel):
