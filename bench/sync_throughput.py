@@ -43,6 +43,7 @@ tap_fullstory.main()
 FLOOR = """import duckdb, json, sys, time
 files = json.loads(sys.argv[2])
 con = duckdb.connect(sys.argv[1])
+con.execute("SET enable_progress_bar=false")
 started = time.perf_counter()
 con.execute("CREATE TABLE events AS SELECT * FROM read_json(?, format='array')", [files])
 took = time.perf_counter() - started

@@ -14,7 +14,7 @@ from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.connectors.base import BorrowedTransport
 from headwater.store import Database
-from headwater.sync import history
+from headwater.sync import duckdb_dest, history
 from headwater.sync.runner import SyncRequest, run_sync
 from headwater.sync.target import default_duckdb_path
 from tests.sync.conftest import (
@@ -152,3 +152,12 @@ def test_unknown_connection_is_a_clear_not_found(settings: Settings, store: Data
 
     with pytest.raises(NotFound):
         run_sync(settings, SyncRequest("nope"), db=store)
+
+
+def test_duckdb_never_draws_its_progress_bar_into_our_output(tmp_path: Any) -> None:
+    """DuckDB draws a progress bar on stdout for queries over two seconds, which would break `--json`."""
+    con = duckdb_dest.connect(tmp_path / "events.duckdb")
+    try:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    finally:
+        con.close()

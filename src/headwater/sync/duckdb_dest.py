@@ -199,7 +199,7 @@ def qualified_schema(con: duckdb.DuckDBPyConnection, schema: str) -> str:
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file, turning "another process holds the lock" into a clear Conflict."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise Conflict(
@@ -207,3 +207,5 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
                 hint="Wait for that sync to finish, or choose another --to file.",
             ) from None
         raise
+    con.execute("SET enable_progress_bar=false")  # it would print into `--json` output
+    return con

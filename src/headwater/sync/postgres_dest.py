@@ -92,6 +92,7 @@ class PostgresDestination:
         self.duck.execute(f"SET memory_limit={reader.sql_string(memory_limit)}")
         self.duck.execute(f"SET temp_directory={reader.sql_string(str(scratch))}")
         self.duck.execute("SET TimeZone='UTC'")
+        self.duck.execute("SET enable_progress_bar=false")
 
     def __enter__(self) -> PostgresDestination:
         return self

@@ -76,6 +76,7 @@ class KeyScanner:
             self._con = duckdb.connect()
             self._con.execute(f"SET memory_limit={sql_string(SCAN_MEMORY)}")
             self._con.execute("SET threads=1")
+            self._con.execute("SET enable_progress_bar=false")
         objects = (
             f"read_json_objects({_files(batch)}, format={sql_string(batch.fmt)}, "
             f"compression={_compression(batch)})"
