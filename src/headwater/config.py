@@ -7,6 +7,7 @@ process at a fresh home with a plain environment variable.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from headwater.errors import ConfigError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?(KB|MB|GB|KIB|MIB|GIB)", re.IGNORECASE)
 
 
 def _default_home() -> Path:
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     )
     broker_url: SecretStr | None = Field(default=None, description="redis:// or amqp://; unset = in-process")
     log_level: str = Field(default="WARNING", description="Python logging level")
+    sync_memory: str = Field(
+        default="224MB", description="DuckDB's memory budget while a sync loads (e.g. 224MB, 1GB)"
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -43,6 +48,14 @@ class Settings(BaseSettings):
         if level not in _LOG_LEVELS:
             raise ValueError(f"log level must be one of {', '.join(_LOG_LEVELS)}")
         return level
+
+    @field_validator("sync_memory")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        size = value.strip().replace(" ", "")
+        if not _MEMORY_SIZE.fullmatch(size):
+            raise ValueError("sync memory must be a size such as 224MB or 1GB")
+        return size.upper()
 
     @property
     def effective_database_url(self) -> str:
@@ -67,6 +80,7 @@ class Settings(BaseSettings):
             "broker_url": mask_url(self.broker_url.get_secret_value()) if self.broker_url else None,
             "jobs_mode": "celery" if self.broker_url else "embedded",
             "log_level": self.log_level,
+            "sync_memory": self.sync_memory,
         }
 
 

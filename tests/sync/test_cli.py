@@ -79,3 +79,20 @@ def test_exit_codes(server: SandboxServer) -> None:
     assert headwater("timeline", "fs", "--email", "a@b.c", "--uid", "u").exit_code == 2
     assert headwater("sync", "fs", "--start-date", T0.date().isoformat()).exit_code == 0
     assert headwater("timeline", "fs", "--email", "nobody@example.com").exit_code == 3
+
+
+def test_too_little_memory_fails_with_what_to_do_and_a_rerun_loads_everything(
+    server: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEADWATER_SYNC_MEMORY", "1MB")  # too little for DuckDB to read a bundle at all
+    starved = headwater("sync", "fs", "--start-date", T0.date().isoformat())
+    assert starved.exit_code != 0 and "HEADWATER_SYNC_MEMORY=1MB" in starved.output
+    monkeypatch.setenv("HEADWATER_SYNC_MEMORY", "lots")
+    refused = headwater("sync", "fs")
+    assert refused.exit_code == 2 and "224MB or 1GB" in refused.output
+
+    monkeypatch.delenv("HEADWATER_SYNC_MEMORY")
+    synced = headwater("sync", "fs", "--start-date", T0.date().isoformat(), "--json")
+    assert synced.exit_code == 0, synced.output
+    total = sum(1 for _ in server.world.events_between(T0, T0 + timedelta(days=3)))
+    assert json.loads(synced.output)["tables"] == {"events": total}

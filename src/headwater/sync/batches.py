@@ -50,7 +50,7 @@ def prefetch(
     prepare: Callable[[Batch], None] | None = None,
     *,
     depth: int = 2,
-    group_files: int = 4,
+    group_files: int = 2,
 ) -> Generator[list[Batch], None, None]:
     """Yield groups of `batches` while a worker thread keeps up to `depth` more downloaded ahead.
 

@@ -8,6 +8,7 @@ Only one process may write a DuckDB file at a time; a second sync of the same fi
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 import duckdb
@@ -18,7 +19,17 @@ from headwater.sync.batches import Batch
 from headwater.sync.target import Target, quote
 
 BOOKMARKS = "_headwater_bookmarks"
-MEMORY_LIMIT = "256MB"
+MEMORY_LIMIT = "224MB"  # the default of HEADWATER_SYNC_MEMORY
+
+
+def unreadable_hint(failure: BaseException | None, memory_limit: str) -> str:
+    """What to do about a batch DuckDB could not read: more memory, or a report of the odd file."""
+    if isinstance(failure, duckdb.OutOfMemoryException):
+        return (
+            f"Detecting the columns of this batch needs more than HEADWATER_SYNC_MEMORY={memory_limit}; "
+            "raise it (e.g. 1GB) and run the sync again: it resumes from this batch."
+        )
+    return "The batch's files are in an unexpected shape; report it with the extraction log."
 
 
 class LoadError(HeadwaterError):
@@ -32,8 +43,10 @@ class DuckDBDestination:
         self.target = target
         target.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(target.path)
+        self.lock = threading.Lock()  # held by type detection and by the key scanner, which shares `con`
         self.schema = qualified_schema(self.con, target.schema)
         self._known: dict[str, dict[str, tuple[str, str]]] = {}
+        self.memory_limit = memory_limit
         self.con.execute(f"SET memory_limit={reader.sql_string(memory_limit)}")
         self.con.execute("SET preserve_insertion_order=false")
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
@@ -53,6 +66,9 @@ class DuckDBDestination:
 
     def table(self, stream: str) -> str:
         return f"{self.schema}.{quote(stream)}"
+
+    def key_scanner(self) -> reader.KeyScanner:
+        return reader.KeyScanner(self.con.cursor(), self.lock)
 
     def bookmark(self, stream: str) -> str | None:
         row = self.con.execute(
@@ -94,11 +110,15 @@ class DuckDBDestination:
                 return self._commit(batch, stream, reader.read_json(batch, columns=_spec(known)))
             except duckdb.Error:
                 self._rollback()  # a value no longer fits its column: detect and widen below
+        with self.lock:  # detection needs most of the memory budget: no key scan beside it
+            return self._detect_and_load(batch, stream, json_columns)
+
+    def _detect_and_load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int:
         failure: duckdb.Error | None = None
         for full_sample in (False, True):
             source = reader.read_json(batch, full_sample=full_sample)
             try:
-                detected = reader.describe(self.con, source)
+                detected = reader.describe_each(self.con, batch, full_sample=full_sample)
                 if detected is None:
                     return self._commit(batch, stream, None)
                 self._evolve(stream, detected, json_columns)
@@ -115,7 +135,7 @@ class DuckDBDestination:
                 failure = exc
         raise LoadError(
             f"Could not load {batch.key} into {self.target.display()}: {failure or 'keys the reader misses'}",
-            hint="The batch's files are in an unexpected shape; report it with the extraction log.",
+            hint=unreadable_hint(failure, self.memory_limit),
         )
 
     def _commit(self, batch: Batch, stream: str, source: str | None, select: str = "*") -> int:

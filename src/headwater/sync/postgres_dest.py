@@ -9,6 +9,7 @@ syncs of the same connection from writing one database at the same time.
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,7 @@ from headwater.config import mask_url
 from headwater.errors import ConfigError, Conflict
 from headwater.sync import columns, reader
 from headwater.sync.batches import Batch
-from headwater.sync.duckdb_dest import MEMORY_LIMIT, LoadError
+from headwater.sync.duckdb_dest import MEMORY_LIMIT, LoadError, unreadable_hint
 from headwater.sync.target import Target
 
 BOOKMARKS = "_headwater_bookmarks"
@@ -89,6 +90,8 @@ class PostgresDestination:
             )
         self.pg.commit()
         self.duck = duckdb.connect()
+        self.lock = threading.Lock()  # held by type detection and by the key scanner, which shares `duck`
+        self.memory_limit = memory_limit
         self.duck.execute(f"SET memory_limit={reader.sql_string(memory_limit)}")
         self.duck.execute(f"SET temp_directory={reader.sql_string(str(scratch))}")
         self.duck.execute("SET TimeZone='UTC'")
@@ -118,6 +121,9 @@ class PostgresDestination:
 
     def table(self, stream: str) -> sql.Composed:
         return sql.SQL("{}.{}").format(self.schema, sql.Identifier(stream))
+
+    def key_scanner(self) -> reader.KeyScanner:
+        return reader.KeyScanner(self.duck.cursor(), self.lock)
 
     def bookmark(self, stream: str) -> str | None:
         with self.pg.cursor() as cur:
@@ -188,18 +194,22 @@ class PostgresDestination:
                 return list(spec.items())
             except duckdb.Error:
                 pass  # a value no longer fits its column: detect and widen
+        with self.lock:  # detection needs most of the memory budget: no key scan beside it
+            return self._detect_and_stage(batch)
+
+    def _detect_and_stage(self, batch: Batch) -> list[tuple[str, str]] | None:
         failure: duckdb.Error | None = None
         for full_sample in (False, True):
             source = reader.read_json(batch, full_sample=full_sample)
             try:
-                detected = reader.describe(self.duck, source)
-                if detected is None:
-                    return None
                 self.duck.execute(f"CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM {source}")
-                return detected
             except duckdb.Error as exc:
                 failure = exc
-        raise LoadError(f"Could not read {batch.key}: {failure}")
+                continue
+            return reader.describe(self.duck, "stage")
+        raise LoadError(
+            f"Could not read {batch.key}: {failure}", hint=unreadable_hint(failure, self.memory_limit)
+        )
 
     def _copy(
         self, batch: Batch, stream: str, detected: list[tuple[str, str]], json_columns: frozenset[str]

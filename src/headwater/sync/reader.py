@@ -8,14 +8,15 @@ all known columns is read with the table's own column types instead; `KeyScanner
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 import duckdb
 
+from headwater.sync import columns
 from headwater.sync.batches import Batch
 
 FULL_SAMPLE = -1
-SCAN_MEMORY = "128MB"
 
 
 def sql_string(value: str) -> str:
@@ -58,36 +59,56 @@ def describe(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple[str, str
     return found
 
 
+def describe_each(
+    con: duckdb.DuckDBPyConnection, batch: Batch, *, full_sample: bool
+) -> list[tuple[str, str]] | None:
+    """`describe` file by file (a whole-file sample of several big files at once needs more memory),
+    with a column's types from different files merged into one that holds them all."""
+    merged: dict[str, tuple[str, str]] = {}
+    for path in batch.files:
+        one = Batch(batch.key, [path], batch.fmt, batch.bookmark)
+        for name, kind in describe(con, read_json(one, full_sample=full_sample)) or []:
+            seen = merged.get(name.lower())
+            merged[name.lower()] = (name, kind if seen is None else _merge(seen[1], kind))
+    return list(merged.values()) or None
+
+
+def _merge(first: str, second: str) -> str:
+    if first == second or columns.fits(second, first):
+        return first
+    if columns.fits(first, second):
+        return second
+    return "JSON" if columns.is_nested(first) or columns.is_nested(second) else columns.widened(second, first)
+
+
 class KeyScanner:
     """Every top-level key in a batch's rows, found by DuckDB without building any column.
 
-    One in-memory DuckDB per scanner, used by one thread (the download thread): cheap next to a load,
-    and it runs while the loader is busy with the previous batch.
+    It runs in the download thread, on a cursor of the destination's own DuckDB, so both share one
+    memory budget; holding the destination's `lock` while it reads, it never runs beside a load, whose
+    type detection alone may need most of that budget.
     """
 
-    def __init__(self) -> None:
-        self._con: duckdb.DuckDBPyConnection | None = None
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: threading.Lock) -> None:
+        self._con = con
+        self._lock = lock
+        self._con.execute("SET enable_progress_bar=false")  # a cursor's own setting
 
     def __call__(self, batch: Batch) -> None:
         if not batch.files:
             batch.keys = frozenset()
             return
-        if self._con is None:
-            self._con = duckdb.connect()
-            self._con.execute(f"SET memory_limit={sql_string(SCAN_MEMORY)}")
-            self._con.execute("SET threads=1")
-            self._con.execute("SET enable_progress_bar=false")
         objects = (
             f"read_json_objects({_files(batch)}, format={sql_string(batch.fmt)}, "
             f"compression={_compression(batch)})"
         )
         try:
-            rows = self._con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()
+            with self._lock:
+                rows = self._con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()
         except duckdb.Error:
-            batch.keys = None  # unreadable here too: the loader will detect and report it
+            batch.keys = None  # the loader detects the columns itself, and reports what it cannot read
             return
         batch.keys = frozenset(str(row[0]) for row in rows)
 
     def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
+        self._con.close()

@@ -69,6 +69,7 @@ class Destination(Protocol):
     def reset(self, stream: str) -> None: ...
     def load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int: ...
     def row_counts(self) -> dict[str, int]: ...
+    def key_scanner(self) -> KeyScanner: ...
     def close(self) -> None: ...
 
 
@@ -89,14 +90,14 @@ def make_source(kind: str, http: HttpClient, now: Callable[[], datetime] | None)
     return AmplitudeSource(http, now=now or (lambda: datetime.now(UTC)))
 
 
-def open_destination(target: Target, scratch: Scratch) -> Destination:
+def open_destination(target: Target, scratch: Scratch, memory_limit: str) -> Destination:
     if target.kind == "postgresql":
         from headwater.sync.postgres_dest import PostgresDestination
 
-        return PostgresDestination(target, scratch.root)
+        return PostgresDestination(target, scratch.root, memory_limit=memory_limit)
     from headwater.sync.duckdb_dest import DuckDBDestination
 
-    return DuckDBDestination(target)
+    return DuckDBDestination(target, memory_limit=memory_limit)
 
 
 def run_sync(
@@ -125,7 +126,7 @@ def run_sync(
         export_http(connections, summary.name, transport=transport, observers=[fanout]) as http,
     ):
         source = make_source(summary.kind, http, now)
-        destination = open_destination(target, scratch)
+        destination = open_destination(target, scratch, settings.sync_memory)
         try:
             log = RunLog.start(
                 db,
@@ -152,7 +153,7 @@ def _run(
 ) -> dict[str, Any]:
     before = after = None
     began = time.monotonic()
-    scanner = KeyScanner()
+    scanner = destination.key_scanner()
     try:
         if request.full_refresh:
             destination.reset(source.stream)
