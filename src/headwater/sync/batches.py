@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import shutil
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,16 +47,16 @@ class _Failure:
 
 def prefetch(
     batches: Iterator[Batch],
-    prepare: Callable[[Batch], None] | None = None,
     *,
-    depth: int = 2,
-    group_files: int = 2,
+    depth: int = 4,
+    group_files: int = 4,
 ) -> Generator[list[Batch], None, None]:
     """Yield groups of `batches` while a worker thread keeps up to `depth` more downloaded ahead.
 
-    The worker also runs `prepare` on each batch. A group is one batch plus whatever others are
-    already waiting (up to `group_files` files in all): loading them in one statement lets the database
-    read several files in parallel.
+    A group is one batch plus whatever others are already waiting (up to `group_files` files in all).
+    Loading them in one statement lets the database read several files in parallel, and a
+    transaction of more rows than one DuckDB row group (122,880) is written straight to the table
+    instead of through the write-ahead log: four FullStory bundles load about twice as fast as two.
     """
     ready: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -73,8 +73,6 @@ def prefetch(
     def produce() -> None:
         try:
             for batch in batches:
-                if prepare is not None:
-                    prepare(batch)
                 if not put(batch):
                     batch.discard()
                     return

@@ -8,7 +8,6 @@ Only one process may write a DuckDB file at a time; a second sync of the same fi
 from __future__ import annotations
 
 import contextlib
-import threading
 from pathlib import Path
 
 import duckdb
@@ -43,7 +42,6 @@ class DuckDBDestination:
         self.target = target
         target.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(target.path)
-        self.lock = threading.Lock()  # held by type detection and by the key scanner, which shares `con`
         self.schema = qualified_schema(self.con, target.schema)
         self._known: dict[str, dict[str, tuple[str, str]]] = {}
         self.memory_limit = memory_limit
@@ -66,9 +64,6 @@ class DuckDBDestination:
 
     def table(self, stream: str) -> str:
         return f"{self.schema}.{quote(stream)}"
-
-    def key_scanner(self) -> reader.KeyScanner:
-        return reader.KeyScanner(self.con.cursor(), self.lock)
 
     def bookmark(self, stream: str) -> str | None:
         row = self.con.execute(
@@ -104,14 +99,14 @@ class DuckDBDestination:
         """
         if not batch.files:
             return self._commit(batch, stream, None)
+        batch.keys = reader.scan_keys(self.con, batch)
         known = self._columns(stream)
         if known and _covers(batch, known):
             try:
                 return self._commit(batch, stream, reader.read_json(batch, columns=_spec(known)))
             except duckdb.Error:
                 self._rollback()  # a value no longer fits its column: detect and widen below
-        with self.lock:  # detection needs most of the memory budget: no key scan beside it
-            return self._detect_and_load(batch, stream, json_columns)
+        return self._detect_and_load(batch, stream, json_columns)
 
     def _detect_and_load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int:
         failure: duckdb.Error | None = None

@@ -9,7 +9,6 @@ syncs of the same connection from writing one database at the same time.
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 
 import duckdb
@@ -90,7 +89,6 @@ class PostgresDestination:
             )
         self.pg.commit()
         self.duck = duckdb.connect()
-        self.lock = threading.Lock()  # held by type detection and by the key scanner, which shares `duck`
         self.memory_limit = memory_limit
         self.duck.execute(f"SET memory_limit={reader.sql_string(memory_limit)}")
         self.duck.execute(f"SET temp_directory={reader.sql_string(str(scratch))}")
@@ -121,9 +119,6 @@ class PostgresDestination:
 
     def table(self, stream: str) -> sql.Composed:
         return sql.SQL("{}.{}").format(self.schema, sql.Identifier(stream))
-
-    def key_scanner(self) -> reader.KeyScanner:
-        return reader.KeyScanner(self.duck.cursor(), self.lock)
 
     def bookmark(self, stream: str) -> str | None:
         with self.pg.cursor() as cur:
@@ -184,6 +179,7 @@ class PostgresDestination:
         Known keys only: read with the table's own types, nothing to detect. Otherwise detect, from a
         sample and then from every row (`*` makes DuckDB refuse a key its sample missed).
         """
+        batch.keys = reader.scan_keys(self.duck, batch)
         known = self._named_columns(stream)
         if known and batch.keys is not None and all(key.lower() in known for key in batch.keys):
             meta = {name for name, _ in columns.META_COLUMNS}
@@ -194,8 +190,7 @@ class PostgresDestination:
                 return list(spec.items())
             except duckdb.Error:
                 pass  # a value no longer fits its column: detect and widen
-        with self.lock:  # detection needs most of the memory budget: no key scan beside it
-            return self._detect_and_stage(batch)
+        return self._detect_and_stage(batch)
 
     def _detect_and_stage(self, batch: Batch) -> list[tuple[str, str]] | None:
         failure: duckdb.Error | None = None

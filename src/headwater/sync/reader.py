@@ -2,13 +2,12 @@
 
 Row parsing, type detection and gunzipping all happen inside DuckDB, in columns, never as Python
 dicts. Type detection costs about as much as the load itself on small files, so a batch whose keys are
-all known columns is read with the table's own column types instead; `KeyScanner` finds a batch's keys
-(in the download thread, while the previous batch loads), so that no field can be silently dropped.
+all known columns is read with the table's own column types instead; `scan_keys` finds a batch's keys
+first (a cheaper pass, without building columns), so that no field can be silently dropped.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 
 import duckdb
@@ -81,34 +80,18 @@ def _merge(first: str, second: str) -> str:
     return "JSON" if columns.is_nested(first) or columns.is_nested(second) else columns.widened(second, first)
 
 
-class KeyScanner:
-    """Every top-level key in a batch's rows, found by DuckDB without building any column.
-
-    It runs in the download thread, on a cursor of the destination's own DuckDB, so both share one
-    memory budget; holding the destination's `lock` while it reads, it never runs beside a load, whose
-    type detection alone may need most of that budget.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, lock: threading.Lock) -> None:
-        self._con = con
-        self._lock = lock
-        self._con.execute("SET enable_progress_bar=false")  # a cursor's own setting
-
-    def __call__(self, batch: Batch) -> None:
-        if not batch.files:
-            batch.keys = frozenset()
-            return
-        objects = (
-            f"read_json_objects({_files(batch)}, format={sql_string(batch.fmt)}, "
-            f"compression={_compression(batch)})"
-        )
-        try:
-            with self._lock:
-                rows = self._con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()
-        except duckdb.Error:
-            batch.keys = None  # the loader detects the columns itself, and reports what it cannot read
-            return
-        batch.keys = frozenset(str(row[0]) for row in rows)
-
-    def close(self) -> None:
-        self._con.close()
+def scan_keys(con: duckdb.DuckDBPyConnection, batch: Batch) -> frozenset[str] | None:
+    """Every top-level key in a batch's rows, found by DuckDB without building any column; None if
+    DuckDB cannot read the files this way (the loader then detects the columns itself, and reports
+    what it cannot read)."""
+    if not batch.files:
+        return frozenset()
+    objects = (
+        f"read_json_objects({_files(batch)}, format={sql_string(batch.fmt)}, "
+        f"compression={_compression(batch)})"
+    )
+    try:
+        rows = con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()
+    except duckdb.Error:
+        return None
+    return frozenset(str(row[0]) for row in rows)

@@ -29,7 +29,6 @@ from headwater.sync.clients import export_http
 from headwater.sync.fullstory_source import FullStorySource
 from headwater.sync.history import RunLog
 from headwater.sync.models import INTERRUPTED
-from headwater.sync.reader import KeyScanner
 from headwater.sync.target import Target, parse_target
 from headwater.vault import Vault, load_keyring
 
@@ -69,7 +68,6 @@ class Destination(Protocol):
     def reset(self, stream: str) -> None: ...
     def load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int: ...
     def row_counts(self) -> dict[str, int]: ...
-    def key_scanner(self) -> KeyScanner: ...
     def close(self) -> None: ...
 
 
@@ -153,13 +151,12 @@ def _run(
 ) -> dict[str, Any]:
     before = after = None
     began = time.monotonic()
-    scanner = destination.key_scanner()
     try:
         if request.full_refresh:
             destination.reset(source.stream)
         before = after = destination.bookmark(source.stream)
         since = source.resume_from(before, start)
-        groups = prefetch(source.batches(since, scratch), scanner)
+        groups = prefetch(source.batches(since, scratch))
         with closing(groups):
             for group in groups:
                 batch, loading = combine(group), time.monotonic()
@@ -183,8 +180,6 @@ def _run(
         status = INTERRUPTED if isinstance(exc, KeyboardInterrupt) or _is_interruption(exc) else "failed"
         log.fail(f"{type(exc).__name__}: {exc}", before=before, after=after, status=status)
         raise
-    finally:
-        scanner.close()
     return log.finish(before=before, after=after, totals=destination.row_counts())
 
 
