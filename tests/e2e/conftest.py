@@ -24,13 +24,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import SecretStr
 
 from headwater.config import Settings
-from headwater.privacy.transport import shared_transport
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from headwater.web.app import create_app
 from headwater.web.auth import passwords
 from headwater.web.settings import load_web_settings
 from tests.jobs.harness import FAST_SETTINGS
+from tests.sandbox_connections import connect_sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,23 +103,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             services = app.state.services
             for role in ROLES:
                 services.users.add(f"{role}@example.com", SecretStr(PASSWORD), role, actor="setup")
-            creds = sandbox.credentials
-            services.connections.create(
-                "fullstory",
-                "fs",
-                credentials={"api_key": creds.fullstory_admin_key},
-                settings={"base_url": sandbox.fullstory_url},
-                actor="setup",
-                transport=shared_transport(),
-            )
-            services.connections.create(
-                "amplitude",
-                "amp",
-                credentials={"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
-                settings={"base_url": sandbox.amplitude_url},
-                actor="setup",
-                transport=shared_transport(),
-            )
+            connect_sandbox(services.connections, sandbox)
             with LiveServer(app) as server:
                 yield Site(server.url, app, sandbox, shots)
             db.dispose()

@@ -19,10 +19,10 @@ from headwater.config import load_settings
 from headwater.jobs import EmbeddedWorker
 from headwater.privacy import states
 from headwater.privacy.service import Privacy
-from headwater.privacy.transport import shared_transport
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from tests.jobs.harness import FAST_SETTINGS, jobs_mode, reset_store, shared_pg_url
+from tests.sandbox_connections import connect_sandbox
 
 __all__ = ["jobs_mode"]
 PRIVACY_MODULES = "headwater.privacy.orchestration"
@@ -59,22 +59,8 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 def connect(privacy: Privacy, sandbox: SandboxServer, *, fs: str = "email", amp: str = "email") -> None:
-    creds = sandbox.credentials
-    privacy.connections.create(
-        "fullstory",
-        "fs",
-        credentials={"api_key": creds.fullstory_admin_key},
-        settings={"base_url": sandbox.fullstory_url, "identify_by": fs},
-        actor="tester",
-        transport=shared_transport(),
-    )
-    privacy.connections.create(
-        "amplitude",
-        "amp",
-        credentials={"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
-        settings={"base_url": sandbox.amplitude_url, "identify_by": amp},
-        actor="tester",
-        transport=shared_transport(),
+    connect_sandbox(
+        privacy.connections, sandbox, actor="tester", fs={"identify_by": fs}, amp={"identify_by": amp}
     )
 
 

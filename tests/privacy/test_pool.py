@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from headwater.connectors.base import ConnectionInfo
 from headwater.errors import BadInput
 from headwater.privacy.pool import ConnectorPool, Connectors, fingerprint
-from headwater.privacy.transport import shared_transport
 from tests.privacy.conftest import Desk
+from tests.sandbox_connections import connect_amplitude
 
 #: the pool has no store logic of its own: one backend is enough
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -22,16 +22,8 @@ def closed(connector: Any) -> bool:
 
 
 def reconnect(desk: Desk, name: str, **settings: Any) -> None:
-    creds = desk.sandbox.credentials
     desk.privacy.connections.remove(name, actor="tester")
-    desk.privacy.connections.create(
-        "amplitude",
-        name,
-        credentials={"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
-        settings={"base_url": desk.sandbox.amplitude_url, **settings},
-        actor="tester",
-        transport=shared_transport(),
-    )
+    connect_amplitude(desk.privacy.connections, desk.sandbox, name, actor="tester", **settings)
 
 
 @on_sqlite

@@ -21,7 +21,6 @@ from pydantic import SecretStr
 from headwater.config import load_settings
 from headwater.jobs import EmbeddedWorker
 from headwater.privacy import states
-from headwater.privacy.transport import shared_transport
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from headwater.web.app import create_app
@@ -29,6 +28,7 @@ from headwater.web.auth import passwords
 from headwater.web.services import Services
 from headwater.web.settings import load_web_settings
 from tests.jobs.harness import FAST_SETTINGS
+from tests.sandbox_connections import connect_sandbox
 
 ROLES = ("viewer", "operator", "admin")
 PASSWORD = "a long enough password"
@@ -141,24 +141,7 @@ def sandbox() -> Iterator[SandboxServer]:
 
 def connect(web: Web, sandbox: SandboxServer) -> None:
     """Connections `fs` and `amp` to the sandbox, made through the service (not the API under test)."""
-    creds = sandbox.credentials
-    connections = web.services.connections
-    connections.create(
-        "fullstory",
-        "fs",
-        credentials={"api_key": creds.fullstory_admin_key},
-        settings={"base_url": sandbox.fullstory_url},
-        actor="setup",
-        transport=shared_transport(),
-    )
-    connections.create(
-        "amplitude",
-        "amp",
-        credentials={"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
-        settings={"base_url": sandbox.amplitude_url},
-        actor="setup",
-        transport=shared_transport(),
-    )
+    connect_sandbox(web.services.connections, sandbox)
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance,
 from schemathesis.schemas import APIOperation
 
 from headwater.config import Settings
-from headwater.privacy.transport import shared_transport
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from headwater.web.app import create_app
 from headwater.web.settings import load_web_settings
+from tests.sandbox_connections import connect_sandbox
 
 TOKEN_NAME = "fuzz-admin-3Vq8"  # a name the generator will not guess, so fuzzing cannot revoke it
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}  # per operation
@@ -53,23 +53,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         db = Database.open(config)
         app = create_app(config, db=db, web_settings=load_web_settings())
         services = app.state.services
-        creds = sandbox.credentials
-        services.connections.create(
-            "fullstory",
-            "fs",
-            credentials={"api_key": creds.fullstory_admin_key},
-            settings={"base_url": sandbox.fullstory_url},
-            actor="setup",
-            transport=shared_transport(),
-        )
-        services.connections.create(
-            "amplitude",
-            "amp",
-            credentials={"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
-            settings={"base_url": sandbox.amplitude_url},
-            actor="setup",
-            transport=shared_transport(),
-        )
+        connect_sandbox(services.connections, sandbox)
         services.privacy.create(kind="delete", email=sandbox.world.person(0).email, actor="setup")
         token = services.tokens.create(TOKEN_NAME, "admin", actor="setup")[1].get_secret_value()
         yield Target(app, {"Authorization": f"Bearer {token}"})
