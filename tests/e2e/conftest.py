@@ -53,7 +53,7 @@ class LiveServer:
     """uvicorn in a thread on a free loopback port, with the app's lifespan (so its worker runs)."""
 
     def __init__(self, app: FastAPI) -> None:
-        self.socket = socket.socket()
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # Nagle off
         self.socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)

@@ -22,7 +22,10 @@ class _ThreadedServer:
     """One uvicorn server on a pre-bound socket, so port 0 can pick a free port before startup."""
 
     def __init__(self, app: FastAPI, host: str, port: int) -> None:
-        self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets that say they are TCP, and with
+        # it on, every reply on a kept-alive connection waits ~40 ms for the client's delayed ACK
+        self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind((host, port))
         self.port = int(self.socket.getsockname()[1])
