@@ -4,15 +4,21 @@ to delete by without lookups, per-person record counts, and finding deletions a 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from headwater.connectors.amplitude import AmplitudeClient, AmplitudeConnector
 from headwater.connectors.base import NeedsInput, Subject
-from headwater.connectors.fullstory import FullStoryConnector
+from headwater.connectors.fullstory import FullStoryClient, FullStoryConnector
+from headwater.connectors.fullstory.settings import FullStorySettings
+from headwater.errors import ProviderUnavailable, RateLimited
+from headwater.http import CallRecord
 from headwater.sandbox import World
+from headwater.sandbox.common.faults import RATE_BURST
 
-from .conftest import AmpFactory, Sandbox
+from .conftest import CREDS, FULLSTORY_URL, AmpFactory, Sandbox
 
 
 def merge_a_device_into(amp: AmplitudeClient, user_id: str) -> None:
@@ -23,7 +29,7 @@ def merge_a_device_into(amp: AmplitudeClient, user_id: str) -> None:
 
 def test_batch_sizes(amp_connector: AmplitudeConnector, fs_connector: FullStoryConnector) -> None:
     assert amp_connector.batch_size == 100
-    assert fs_connector.batch_size == 1
+    assert fs_connector.batch_size == 10 and fs_connector.call_interval == 0  # one request per user
 
 
 def test_amplitude_deletes_by_email_with_no_lookup(
@@ -132,3 +138,33 @@ def test_fullstory_records_and_finds_deletions(
     assert done.status == "done" and done.detail["identities"] == [first.id]
     [again] = fs_connector.delete([first])
     assert again.status == "done" and again.detail["records"] == {first.id: 0}  # already gone
+
+
+def test_a_fullstory_batch_cut_short_is_retried_by_asking_never_by_sending_again(
+    fs_sandbox: Sandbox, world: World, vtime: Any
+) -> None:
+    """FullStory starts refusing (429) after the first DELETE of a batch: the error is `unavailable`
+    (a retry that checks), not the refusal that would let the whole batch be sent again."""
+    refused: list[str] = []
+
+    def refuse_after_the_first_delete(record: CallRecord) -> None:
+        if record.method == "DELETE" and record.status == 200 and not refused:
+            refused.append(record.url)
+            fs_sandbox.state.faults.force(RATE_BURST, 50)
+
+    client = FullStoryClient(
+        SecretStr(CREDS.fullstory_admin_key),
+        FullStorySettings(base_url=FULLSTORY_URL),
+        transport=fs_sandbox.transport,
+        observers=[refuse_after_the_first_delete],
+        sleep=vtime.sleep,
+        clock=vtime.clock,
+    )
+    connector = FullStoryConnector(client)
+    people = [connector.resolve(Subject(email=world.person(i).email))[0] for i in (2, 3)]
+    with pytest.raises(ProviderUnavailable, match="user 2 of 2") as caught:
+        connector.delete(people)
+    assert isinstance(caught.value.__cause__, RateLimited)
+    fs_sandbox.state.faults.clear()
+    found = connector.find_deletions(people)
+    assert [job.id for job in found] == [people[0].id]  # the first is being deleted; the second is not

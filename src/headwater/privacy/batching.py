@@ -31,9 +31,6 @@ from headwater.store import Database
 
 LANE_KIND = "privacy.delete_batch"
 LANE_LEASE_SECONDS = 60.0
-#: a call starts no sooner than this after the previous one of its lane: a second (batch APIs are
-#: limited per second) and 5% more, because the provider counts arrivals, which jitter by tens of ms
-PACE_SECONDS = 1.05
 
 
 def _ensure_lane(session: Session, connection: str) -> None:
@@ -107,14 +104,14 @@ def has_ready(db: Database, connection: str) -> bool:
     return ready(db, connection) > 0
 
 
-def wait_before_claim(db: Database, connection: str, size: int) -> float:
-    """Seconds until the lane may call again (0 for single-item lanes: their provider client paces them).
+def wait_before_claim(db: Database, connection: str, interval: float) -> float:
+    """Seconds until the lane may call again (0 for lanes with no `interval`: their client paces them).
 
     Batch APIs are limited per call (Amplitude: one a second), so a call is made no sooner than
-    `PACE_SECONDS` after the previous one started; claiming at that moment, not before, puts everything
+    `interval` after the previous one started; claiming at that moment, not before, puts everything
     readied meanwhile into the call.
     """
-    if size <= 1:
+    if interval <= 0:
         return 0.0
     with db.session() as session:
         next_call_at = session.scalar(select(LaneRow.next_call_at).where(LaneRow.connection == connection))
@@ -123,12 +120,14 @@ def wait_before_claim(db: Database, connection: str, size: int) -> float:
     return max(0.0, (next_call_at - tracking.now()).total_seconds())
 
 
-def called(db: Database, connection: str, started: datetime) -> None:
+def called(db: Database, connection: str, started: datetime, interval: float) -> None:
+    if interval <= 0:
+        return
     with db.session() as session:
         session.execute(
             update(LaneRow)
             .where(LaneRow.connection == connection)
-            .values(next_call_at=started + timedelta(seconds=PACE_SECONDS))
+            .values(next_call_at=started + timedelta(seconds=interval))
         )
 
 

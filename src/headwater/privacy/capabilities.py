@@ -3,6 +3,9 @@
 Every member is optional and has a safe default; a connector opts in to faster or safer behaviour:
 
 - `batch_size` (int): identities one `delete()` call may take. Default 1.
+- `call_interval` (float): seconds between the starts of two `delete()` calls of a connection. Default:
+  a second and 5% for batch APIs (`batch_size` > 1, limited per call), 0 for single-identity ones (their
+  client paces each request). A connector whose `delete()` makes one request per identity says 0.
 - `deletion_identities(subject)`: identities good enough to delete by, without lookups when the
   provider's deletion API resolves ids itself. Default: `resolve(subject)`.
 - `find_deletions(identities)`: deletion jobs already requested for these identities; lets a run that
@@ -22,11 +25,21 @@ from typing import Any
 from headwater.connectors.base import Connector, Identity, ProviderJob, Subject
 
 DEFAULT_BATCH_SIZE = 1
+#: a batch call starts no sooner than this after the previous one of its lane: a second (batch APIs are
+#: limited per second) and 5% more, because the provider counts arrivals, which jitter by tens of ms
+BATCH_CALL_INTERVAL = 1.05
 
 
 def batch_size(connector: Connector) -> int:
     size = getattr(connector, "batch_size", DEFAULT_BATCH_SIZE)
     return max(1, int(size)) if isinstance(size, int) else DEFAULT_BATCH_SIZE
+
+
+def call_interval(connector: Connector) -> float:
+    interval = getattr(connector, "call_interval", None)
+    if isinstance(interval, int | float) and interval >= 0:
+        return float(interval)
+    return BATCH_CALL_INTERVAL if batch_size(connector) > 1 else 0.0
 
 
 def identities_for(connector: Connector, subject: Subject, *, deleting: bool) -> list[Identity]:

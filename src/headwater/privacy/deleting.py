@@ -53,12 +53,13 @@ def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[
             batching.release(ctx.db, connection, owner)
             return {"connection": connection, "failed": lanes.stop(ctx, connection, exc)}
         size = capabilities.batch_size(connector)
+        interval = capabilities.call_interval(connector)
         try:
             while True:
                 batch = batching.resumable(ctx.db, connection, ctx.job_id)
                 if batch is None:
                     ctx.check_stop()
-                    _prepare(ctx, connector, connection, size)
+                    _prepare(ctx, connector, connection, size, interval)
                     if not batching.has_ready(ctx.db, connection):
                         batching.release(ctx.db, connection, owner)
                         # look again after releasing: whatever came meanwhile has a batcher of its own
@@ -68,13 +69,13 @@ def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[
                         break
                     # claim just before the lane's next call, so the batch holds everything readied
                     # meanwhile and the claim itself is not on the one-call-a-second path
-                    _pause(ctx, batching.wait_before_claim(ctx.db, connection, size) - CLAIM_AHEAD)
+                    _pause(ctx, batching.wait_before_claim(ctx.db, connection, interval) - CLAIM_AHEAD)
                     batching.acquire(ctx.db, connection, owner, renew=True)
                     batch = batching.claim(ctx.db, connection, size, ctx.job_id)
                     if batch is None:
                         continue
-                _pause(ctx, batching.wait_before_claim(ctx.db, connection, size))
-                batching.called(ctx.db, connection, tracking.now())
+                _pause(ctx, batching.wait_before_claim(ctx.db, connection, interval))
+                batching.called(ctx.db, connection, tracking.now(), interval)
                 execute(ctx, connector, batch)
                 batches += 1
         except Defer:
@@ -85,13 +86,13 @@ def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[
     return {"connection": connection, "batches": batches}
 
 
-def _prepare(ctx: TaskContext, connector: Connector, connection: str, size: int) -> None:
+def _prepare(ctx: TaskContext, connector: Connector, connection: str, size: int, interval: float) -> None:
     """Resolve fresh tasks until the next batch is full, or none is left and the lane may call."""
     while True:
         room = max(size, MIN_CHUNK) - batching.ready(ctx.db, connection)
         if room <= 0 or fresh.resolve(ctx, connector, connection, room) == 0:
             return
-        if batching.wait_before_claim(ctx.db, connection, size) <= MIN_WAIT and size > 1:
+        if batching.wait_before_claim(ctx.db, connection, interval) <= MIN_WAIT and size > 1:
             return  # the provider takes a call now: send what is ready rather than wait to fill it
 
 

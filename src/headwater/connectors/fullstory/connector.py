@@ -14,7 +14,7 @@ from typing import Any
 from headwater.connectors.base import Identity, NeedsInput, ProviderJob, Subject
 from headwater.connectors.fullstory.client import ADMIN_KEY_HINT, FullStoryClient
 from headwater.connectors.fullstory.models import User
-from headwater.errors import NotFound, PermissionDenied
+from headwater.errors import HeadwaterError, NotFound, PermissionDenied, ProviderUnavailable
 
 KIND = "fullstory"
 POLL_EVERY = timedelta(minutes=10)
@@ -23,7 +23,10 @@ MAX_SESSIONS = 1000
 
 class FullStoryConnector:
     kind = KIND
-    batch_size = 1  # one user per DELETE call
+    # one user per DELETE request; a privacy batch makes up to this many of them, one after another,
+    # paced by the client rather than by the lane (FullStory publishes no per-call limit)
+    batch_size = 10
+    call_interval = 0.0
 
     def __init__(self, client: FullStoryClient) -> None:
         self.client = client
@@ -80,7 +83,10 @@ class FullStoryConnector:
         return self.resolve(subject)
 
     def delete(self, identities: Sequence[Identity]) -> list[ProviderJob]:
-        jobs = []
+        """One DELETE per user. If one fails after others were sent, the failure is reported as
+        `ProviderUnavailable`, never as a refusal: the batch may not be sent again as a whole, and its
+        retry asks FullStory (`find_deletions`) which of its users are already being deleted."""
+        jobs: list[ProviderJob] = []
         for person in identities:
             requested = datetime.now(UTC)
             detail = _detail(person.id, 1, requested_at=requested.isoformat())
@@ -91,6 +97,15 @@ class FullStoryConnector:
                     ProviderJob(KIND, person.id, "done", {**_detail(person.id, 0), "already_gone": True})
                 )
                 continue
+            except HeadwaterError as exc:
+                if not jobs:
+                    raise
+                raise ProviderUnavailable(
+                    f"FullStory failed on user {len(jobs) + 1} of {len(identities)} in this batch: "
+                    f"{exc.message}",
+                    hint="The batch is retried; users whose deletion FullStory already runs are not "
+                    "asked again.",
+                ) from exc
             jobs.append(ProviderJob(KIND, person.id, "running", detail, requested + POLL_EVERY))
         return jobs
 

@@ -57,6 +57,12 @@ class FaultInjector:
         with self._lock:
             self._forced.extend([kind] * count)
 
+    def clear(self) -> None:
+        """Drop forced faults and any burst under way: requests go through again."""
+        with self._lock:
+            self._forced.clear()
+            self._burst_left = 0
+
     def pick(self, *, download: bool) -> str | None:
         with self._lock:
             if self._forced:
