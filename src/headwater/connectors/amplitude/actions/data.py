@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from headwater.actions.model import Action, ActionContext
-from headwater.connectors.amplitude.actions.rowsink import RowsOutput, sink_rows
+from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.export import hour
 from headwater.connectors.amplitude.ingest import MAX_EVENTS

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pydantic import BaseModel, Field, model_validator
 
 from headwater.actions.model import Action, ActionContext
-from headwater.connectors.amplitude.actions.rowsink import RowsOutput, sink_rows
+from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.deletions import MAX_IDS
 from headwater.connectors.amplitude.models import DeletionEntry, DeletionJob, DsarStatus

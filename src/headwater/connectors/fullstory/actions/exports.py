@@ -10,9 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from headwater.actions.model import Action, ActionContext
+from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.fullstory.actions.events import rfc3339
 from headwater.connectors.fullstory.actions.polling import wait_until
-from headwater.connectors.fullstory.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.models import Bundle, Operation, Segment
 from headwater.errors import ProviderError
