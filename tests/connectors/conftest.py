@@ -19,6 +19,7 @@ from headwater.actions.model import ActionContext
 from headwater.connectors.amplitude import AmplitudeClient, AmplitudeConnector, AmplitudeSettings
 from headwater.connectors.base import ConnectionInfo
 from headwater.connectors.fullstory import FullStoryClient, FullStoryConnector, FullStorySettings
+from headwater.http import Observer
 from headwater.sandbox import (
     SandboxClock,
     SandboxCredentials,
@@ -126,12 +127,15 @@ def make_fs(fs_sandbox: Sandbox, vtime: VirtualTime) -> Iterator[FsFactory]:
     """Build FullStory clients on the sandbox; each is closed at the end of the test."""
     made: list[FullStoryClient] = []
 
-    def make(key: str = CREDS.fullstory_admin_key, **settings: Any) -> FullStoryClient:
+    def make(
+        key: str = CREDS.fullstory_admin_key, *, observers: list[Observer] | None = None, **settings: Any
+    ) -> FullStoryClient:
         settings.setdefault("base_url", FULLSTORY_URL)
         client = FullStoryClient(
             SecretStr(key),
             FullStorySettings(**settings),
             transport=_Borrowed(fs_sandbox.transport),
+            observers=observers,
             sleep=vtime.sleep,
             clock=vtime.clock,
         )

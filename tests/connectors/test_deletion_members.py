@@ -4,21 +4,18 @@ to delete by without lookups, per-person record counts, and finding deletions a 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from headwater.connectors.amplitude import AmplitudeClient, AmplitudeConnector
 from headwater.connectors.base import NeedsInput, Subject
-from headwater.connectors.fullstory import FullStoryClient, FullStoryConnector
-from headwater.connectors.fullstory.settings import FullStorySettings
+from headwater.connectors.fullstory import FullStoryConnector
 from headwater.errors import ProviderUnavailable, RateLimited
 from headwater.http import CallRecord
 from headwater.sandbox import World
 from headwater.sandbox.common.faults import RATE_BURST
 
-from .conftest import CREDS, FULLSTORY_URL, AmpFactory, Sandbox
+from .conftest import AmpFactory, FsFactory, Sandbox
 
 
 def merge_a_device_into(amp: AmplitudeClient, user_id: str) -> None:
@@ -141,7 +138,7 @@ def test_fullstory_records_and_finds_deletions(
 
 
 def test_a_fullstory_batch_cut_short_is_retried_by_asking_never_by_sending_again(
-    fs_sandbox: Sandbox, world: World, vtime: Any
+    make_fs: FsFactory, fs_sandbox: Sandbox, world: World
 ) -> None:
     """FullStory starts refusing (429) after the first DELETE of a batch: the error is `unavailable`
     (a retry that checks), not the refusal that would let the whole batch be sent again."""
@@ -152,14 +149,7 @@ def test_a_fullstory_batch_cut_short_is_retried_by_asking_never_by_sending_again
             refused.append(record.url)
             fs_sandbox.state.faults.force(RATE_BURST, 50)
 
-    client = FullStoryClient(
-        SecretStr(CREDS.fullstory_admin_key),
-        FullStorySettings(base_url=FULLSTORY_URL),
-        transport=fs_sandbox.transport,
-        observers=[refuse_after_the_first_delete],
-        sleep=vtime.sleep,
-        clock=vtime.clock,
-    )
+    client = make_fs(observers=[refuse_after_the_first_delete])
     connector = FullStoryConnector(client)
     people = [connector.resolve(Subject(email=world.person(i).email))[0] for i in (2, 3)]
     with pytest.raises(ProviderUnavailable, match="user 2 of 2") as caught:
