@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from headwater.jobs import QUEUED, RUNNING, JobQueue, JobRow, claims, every, locks, recurring
+from headwater.jobs import QUEUED, RUNNING, EmbeddedWorker, JobQueue, JobRow, claims, every, locks, recurring
 from headwater.jobs.models import LockRow, TickRow
 from headwater.jobs.ticker import LOCK_NAME, Ticker
 from tests.jobs.conftest import RecordingDispatcher
@@ -92,3 +92,8 @@ def test_the_sweeper_sends_what_the_broker_never_got_or_lost(
     assert set(report.dispatched) >= {missed.id, running.id}
     assert {missed.id, running.id} <= set(recording.sent)
     assert Ticker(celery_queue, "a").tick().dispatched == []  # sent, not yet stale: not sent again
+
+
+def test_a_worker_run_once_ticks_and_hands_the_lease_on(queue: JobQueue) -> None:
+    EmbeddedWorker(queue, concurrency=1, ticker=True).run(once=True)
+    assert Ticker(queue, "next").tick().leader  # no wait for the lease of the one that ran once

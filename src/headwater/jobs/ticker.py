@@ -71,6 +71,10 @@ class Ticker:
                 log.warning("ticker: could not tick (%s); trying again", describe(exc))
             if stop.wait(self.queue.job_settings.tick_seconds):
                 break
+        self.release()
+
+    def release(self) -> None:
+        """Hand the lease on now, so another process's ticker need not wait for it to expire."""
         try:
             locks.release(self.queue.db, LOCK_NAME, self.owner)
         except Exception as exc:

@@ -119,10 +119,13 @@ class EmbeddedWorker:
                 log.warning("could not release job %s (%s); its lease will run out", job_id, describe(exc))
 
     def _tick_once(self) -> None:
+        ticker = Ticker(self.queue, f"{self.identity}:ticker")
         try:
-            Ticker(self.queue, f"{self.identity}:ticker").tick()
+            ticker.tick()
         except Exception as exc:
             log.warning("ticker: could not tick (%s)", describe(exc))
+        finally:
+            ticker.release()
 
     def _loop(self, index: int, kinds: list[str], once: bool) -> None:
         owner = f"{self.identity}:{index}"
