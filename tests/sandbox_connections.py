@@ -32,13 +32,26 @@ def connect_sandbox(
 
 
 def connect_amplitude(
-    connections: Connections, sandbox: SandboxServer, name: str, *, actor: str = "setup", **settings: Any
+    connections: Connections,
+    sandbox: SandboxServer,
+    name: str,
+    *,
+    actor: str = "setup",
+    org_keys: bool = False,
+    **settings: Any,
 ) -> None:
+    """With `org_keys`, the organization's key pair too (data access requests need it)."""
     creds = sandbox.credentials
+    credentials = {"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key}
+    if org_keys:
+        credentials |= {
+            "org_api_key": creds.amplitude_org_api_key,
+            "org_secret_key": creds.amplitude_org_secret_key,
+        }
     connections.create(
         "amplitude",
         name,
-        credentials={"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
+        credentials=credentials,
         settings={"base_url": sandbox.amplitude_url, **settings},
         actor=actor,
         transport=shared_transport(),

@@ -15,6 +15,7 @@ from headwater.discovery.labelled import sandbox as sandbox_files
 from headwater.discovery.service import scan_connection
 from headwater.errors import BadInput, Conflict
 from tests.privacy.conftest import Desk
+from tests.sandbox_connections import connect_amplitude
 
 
 def test_copy_package_matches_the_sandbox_and_its_hashes(desk: Desk, tmp_path: Path) -> None:
@@ -84,3 +85,35 @@ def test_a_delete_request_has_no_package(desk: Desk, tmp_path: Path) -> None:
     desk.drain()
     with pytest.raises(BadInput, match="only copy requests"):
         desk.privacy.package(ticket["id"], tmp_path / "x.zip", actor="officer")
+
+
+def test_amplitude_copies_through_its_data_access_request_when_the_org_keys_are_there(
+    desk: Desk, tmp_path: Path
+) -> None:
+    desk.privacy.connections.remove("amp", actor="officer")
+    connect_amplitude(
+        desk.privacy.connections, desk.sandbox, "amp", actor="officer", org_keys=True, identify_by="email"
+    )
+    person = desk.sandbox.world.person(7)
+    ticket = desk.create(kind="copy", email=person.email, connections=["amp"])
+    desk.drain()
+    task = desk.task(ticket["id"], "amp")
+    assert desk.show(ticket["id"])["status"] == "waiting" and task["status"] == "waiting"
+    [job] = task["counts"]["provider_jobs"]
+    assert job["id"].startswith("dsar-")
+
+    desk.privacy.refresh(ticket["id"], actor="officer")  # Amplitude is still preparing it
+    assert desk.show(ticket["id"])["status"] == "waiting"
+    desk.sandbox.clock.advance(days=1, seconds=3600)  # the sandbox's DSAR is done a day after it is asked
+    desk.privacy.refresh(ticket["id"], actor="officer")
+    desk.drain()
+    shown = desk.show(ticket["id"])
+    assert shown["status"] == "completed", shown["tasks"]
+
+    archive = zipfile.ZipFile(desk.privacy.package(ticket["id"], tmp_path / "p.zip", actor="officer")["path"])
+    events = json.loads(archive.read("amp/events.json"))
+    assert events and len(events) == desk.task(ticket["id"], "amp")["records"]
+    assert {e["user_id"] for e in events} == {person.amplitude_user_id}
+    calls = [(c["method"], c["path"]) for c in desk.sandbox.amplitude_app.state.sandbox.calls.calls("")]
+    assert calls.count(("POST", "/api/2/dsar/requests")) == 1  # asked once, however often it was polled
+    assert not [p for _, p in calls if p.startswith("/api/2/useractivity")]  # not collected a second way

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -130,3 +130,19 @@ def test_a_slack_connection_gets_no_privacy_tasks_and_cannot_be_named(desk: Desk
     assert sorted(t["connection"] for t in desk.show(ticket["id"])["tasks"]) == ["amp", "fs"]
     with pytest.raises(BadInput, match="holds no personal data"):
         desk.create(email=desk.sandbox.world.person(5).email, connections=["fs", "team"])
+
+
+def test_a_retry_after_the_provider_dropped_the_deletion_asks_again_and_completes(desk: Desk) -> None:
+    person = desk.sandbox.world.person(17)
+    ticket = desk.create(email=person.email, connections=["amp"])
+    desk.drain()
+    [job] = desk.task(ticket["id"], "amp")["counts"]["provider_jobs"]
+    jobs = desk.sandbox.amplitude_app.state.sandbox.jobs
+    jobs.remove(person.amplitude_id, date.fromisoformat(job["id"]), desk.sandbox.clock.today())  # cancelled
+    assert desk.privacy.refresh(ticket["id"], actor="officer")["status"] == "failed"
+
+    desk.privacy.retry(ticket["id"], actor="officer")
+    desk.drain()
+    assert desk.task(ticket["id"], "amp")["status"] == "waiting"  # the dropped job no longer counts
+    desk.sandbox.clock.advance(days=20)
+    assert desk.privacy.refresh(ticket["id"], actor="officer")["status"] == "completed"

@@ -12,13 +12,16 @@ Every member is optional and has a safe default; a connector opts in to faster o
   crashed mid-call find out whether the call landed instead of calling again. Default: `probe`, which
   asks `poll()` about a job named after each identity (right for providers whose deletion is followed
   by the identity itself, as FullStory's is) and gives up — "cannot tell" — for any other.
+- `request_copy(identity)` -> list[ProviderJob]: ask the provider for its own copy of the person (e.g.
+  Amplitude's DSAR); [] when it cannot, and `export_subject` collects the copy directly. The jobs are
+  followed with `poll()` like deletions, and once all are done `collect_copy(job)` yields the copy.
 - `ProviderJob.detail["identities"]`: the identity ids a job covers (default: the job id) and
   `detail["records"]`: records per identity id as the provider counts them (default: 1 per identity).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +43,17 @@ def call_interval(connector: Connector) -> float:
     if isinstance(interval, int | float) and interval >= 0:
         return float(interval)
     return BATCH_CALL_INTERVAL if batch_size(connector) > 1 else 0.0
+
+
+CopyRequester = Callable[[Identity], list[ProviderJob]]
+CopyCollector = Callable[[ProviderJob], Iterator[tuple[str, Any]]]
+
+
+def copy_by_provider(connector: Connector) -> tuple[CopyRequester, CopyCollector] | None:
+    """The connector's provider-side copy (request, then collect), if it has one."""
+    request = getattr(connector, "request_copy", None)
+    collect = getattr(connector, "collect_copy", None)
+    return (request, collect) if request is not None and collect is not None else None
 
 
 def identities_for(connector: Connector, subject: Subject, *, deleting: bool) -> list[Identity]:

@@ -8,14 +8,14 @@ never built from a half-finished collection.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from headwater.connectors.base import Connector, Identity
+from headwater.connectors.base import Connector, Identity, ProviderJob
 from headwater.privacy.models import ExportChunkRow
 from headwater.vault import Vault
 
@@ -74,6 +74,22 @@ def collect(
         if check is not None:
             check()
         for kind, item in connector.export_subject(identity):
+            collection.add(kind, item)
+    return collection
+
+
+def collect_jobs(
+    collect: Callable[[ProviderJob], Iterable[tuple[str, Any]]],
+    jobs: Iterable[ProviderJob],
+    vault: Vault,
+    check: Any = None,
+) -> Collection:
+    """Everything the provider's finished copy jobs hold; `check` is called between jobs."""
+    collection = Collection(vault)
+    for job in jobs:
+        if check is not None:
+            check()
+        for kind, item in collect(job):
             collection.add(kind, item)
     return collection
 

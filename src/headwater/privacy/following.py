@@ -2,13 +2,15 @@
 the jobs that are still running on their schedule until the provider says they are done.
 
 A task is `waiting` while any of its jobs runs, `completed` when all are done, and `failed` when the
-provider reports a failure. Polling happens outside any transaction, so no lock is held over HTTP.
+provider reports a failure. A copy task whose jobs are all done goes back to `exporting`, and
+`on_copy_ready` queues the job that collects the copy, in the same transaction. Polling happens outside
+any transaction, so no lock is held over HTTP.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,11 +21,12 @@ from sqlalchemy.orm import Session
 from headwater.connectors.base import Connector, ProviderJob
 from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
 from headwater.privacy import capabilities, states, tracking
-from headwater.privacy.models import ProviderJobRow, TaskJobRow, TaskRow
+from headwater.privacy.models import ProviderJobRow, TaskJobRow, TaskRow, TicketRow
 from headwater.privacy.pool import Connectors
 from headwater.store import Database
 
 OPEN_JOB_STATUSES = ("pending", "running")
+CopyReady = Callable[[Session, TaskRow], None]
 DEFAULT_POLL_EVERY = timedelta(hours=1)
 ERROR_POLL_EVERY = timedelta(minutes=15)
 
@@ -79,7 +82,12 @@ def jobs_of(session: Session, task: TaskRow) -> list[ProviderJobRow]:
 
 
 def update_task(
-    session: Session, task: TaskRow, *, actor: str, rows: Sequence[ProviderJobRow] | None = None
+    session: Session,
+    task: TaskRow,
+    *,
+    actor: str,
+    rows: Sequence[ProviderJobRow] | None = None,
+    on_copy_ready: CopyReady | None = None,
 ) -> None:
     """Derive a deleting or waiting task's state and counts from its provider jobs (`rows`: all of
     them, when the caller has them at hand)."""
@@ -106,6 +114,17 @@ def update_task(
             str(j.detail.get("error") or f"job {j.id} failed") for j in jobs if j.status == "failed"
         )
         tracking.move(session, task, states.FAILED, actor=actor, error=f"{task.connection}: {reasons}")
+    elif all(j.status == "done" for j in jobs) and _is_copy(session, task):
+        if on_copy_ready is None:
+            return  # stays waiting: the next poll that can queue the collection moves it on
+        tracking.move(
+            session,
+            task,
+            states.EXPORTING,
+            actor=actor,
+            message=f"{task.connection}: the provider's copy is ready; collecting it.",
+        )
+        on_copy_ready(session, task)
     elif all(j.status == "done" for j in jobs):
         tracking.move(
             session,
@@ -116,6 +135,11 @@ def update_task(
         )
     else:
         tracking.move(session, task, states.WAITING, actor=actor)
+
+
+def _is_copy(session: Session, task: TaskRow) -> bool:
+    ticket = session.get(TicketRow, task.ticket_id)
+    return ticket is not None and ticket.kind == "copy"
 
 
 def due(db: Database, at: datetime, *, ticket_id: str | None = None) -> list[tuple[int, str]]:
@@ -136,7 +160,14 @@ def due(db: Database, at: datetime, *, ticket_id: str | None = None) -> list[tup
         return [(job_id, conn) for job_id, conn in session.execute(query.order_by(ProviderJobRow.id))]
 
 
-def poll(db: Database, connectors: Connectors, targets: Sequence[tuple[int, str]], *, actor: str) -> int:
+def poll(
+    db: Database,
+    connectors: Connectors,
+    targets: Sequence[tuple[int, str]],
+    *,
+    actor: str,
+    on_copy_ready: CopyReady | None = None,
+) -> int:
     """Poll each job once; returns how many were polled. Errors are recorded, never raised."""
     by_connection: dict[str, list[int]] = defaultdict(list)
     for job_id, connection in targets:
@@ -150,12 +181,14 @@ def poll(db: Database, connectors: Connectors, targets: Sequence[tuple[int, str]
                 _record_errors(db, job_ids, f"Cannot open connection {connection!r}: {exc}", actor)
                 continue
             for job_id in job_ids:
-                _poll_one(db, connector, job_id, actor)
+                _poll_one(db, connector, job_id, actor, on_copy_ready)
                 polled += 1
     return polled
 
 
-def _poll_one(db: Database, connector: Connector, job_id: int, actor: str) -> None:
+def _poll_one(
+    db: Database, connector: Connector, job_id: int, actor: str, on_copy_ready: CopyReady | None
+) -> None:
     with db.session() as session:
         row = session.get(ProviderJobRow, job_id)
         if row is None or row.status not in OPEN_JOB_STATUSES:
@@ -167,10 +200,10 @@ def _poll_one(db: Database, connector: Connector, job_id: int, actor: str) -> No
         kind = "temporary" if isinstance(exc, TRANSIENT_ERRORS) else "lasting"
         _record_errors(db, [job_id], f"Polling {row.connection} failed ({kind}): {exc}", actor)
         return
-    _apply(db, job_id, after, actor)
+    _apply(db, job_id, after, actor, on_copy_ready)
 
 
-def _apply(db: Database, job_id: int, job: ProviderJob, actor: str) -> None:
+def _apply(db: Database, job_id: int, job: ProviderJob, actor: str, on_copy_ready: CopyReady | None) -> None:
     with db.session() as session:
         task_ids = list(
             session.scalars(select(TaskJobRow.task_id).where(TaskJobRow.provider_job_id == job_id))
@@ -197,7 +230,7 @@ def _apply(db: Database, job_id: int, job: ProviderJob, actor: str) -> None:
                 provider_status=job.detail.get("provider_status"),
             )
             if task.status in (states.WAITING, states.DELETING):
-                update_task(session, task, actor=actor)
+                update_task(session, task, actor=actor, on_copy_ready=on_copy_ready)
         tracking.settle_many(session, tickets, actor=actor)
 
 

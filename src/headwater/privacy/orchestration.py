@@ -50,7 +50,9 @@ def delete_batch(ctx: TaskContext, payload: Payload) -> Payload:
 @task(POLL_KIND)
 def poll_due(ctx: TaskContext, payload: Payload) -> Payload:
     targets = following.due(ctx.db, tracking.now())
-    return {"polled": following.poll(ctx.db, connectors(ctx), targets, actor=tracking.WORKER)}
+    ready = resolving.collect_later(ctx.queue)
+    polled = following.poll(ctx.db, connectors(ctx), targets, actor=tracking.WORKER, on_copy_ready=ready)
+    return {"polled": polled}
 
 
 @task(SWEEP_KIND)
@@ -68,7 +70,7 @@ def _fail_orphans(db: Database) -> int:
         active = session.scalars(
             select(TaskRow).where(TaskRow.status.in_((states.PENDING, states.EXPORTING)))
         )
-        keys = {resolving.task_key(t): t.id for t in active}
+        keys = {key(t): t.id for t in active for key in (resolving.task_key, resolving.collect_key)}
         dead_tasks = [
             (keys[str(job.dedupe_key)], job.last_error)
             for job in session.scalars(

@@ -11,13 +11,17 @@ as failed once the attempts run out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from headwater.connectors.base import Connector, NeedsInput
+from sqlalchemy.orm import Session
+
+from headwater.connectors.base import Connector, NeedsInput, ProviderJob
 from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
 from headwater.jobs.context import TaskContext
-from headwater.privacy import batching, capabilities, exports, findings, states, tracking
+from headwater.jobs.queue import JobQueue
+from headwater.privacy import batching, capabilities, exports, findings, following, states, tracking
 from headwater.privacy.models import TaskRow
 from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import subject_of
@@ -28,6 +32,21 @@ TASK_KIND = "privacy.task"
 
 def task_key(task: TaskRow) -> str:
     return f"dsr:task:{task.id}:{task.round}"
+
+
+def collect_key(task: TaskRow) -> str:
+    """The job that collects a copy the provider has finished preparing."""
+    return f"{task_key(task)}:collect"
+
+
+def collect_later(queue: JobQueue) -> Callable[[Session, TaskRow], None]:
+    """What following calls, in its transaction, when a copy task's provider jobs are all done."""
+
+    def enqueue(session: Session, task: TaskRow) -> None:
+        payload = {"task": task.id, "round": task.round}
+        queue.enqueue(session, TASK_KIND, payload, dedupe_key=collect_key(task))
+
+    return enqueue
 
 
 def run_task(ctx: TaskContext, task_id: int, round_: int, connectors: Connectors) -> dict[str, Any]:
@@ -82,11 +101,24 @@ def _resolve(
 
 
 def _export(ctx: TaskContext, connector: Connector, task_id: int, round_: int) -> None:
+    """Collect the copy: from the provider's own finished copy jobs, or by asking the provider for
+    one (the task then waits for it), or directly with `export_subject`."""
     with ctx.db.session() as session:
         task = session.get(TaskRow, task_id)
         assert task is not None
         identities = [capabilities.identity_from_json(i) for i in task.identities]
-    collection = exports.collect(connector, identities, Vault(load_keyring(ctx.settings)), ctx.check_stop)
+        jobs = [following.as_provider_job(r, task.provider) for r in following.jobs_of(session, task)]
+    vault = Vault(load_keyring(ctx.settings))
+    by_provider = capabilities.copy_by_provider(connector)
+    if by_provider is not None and not jobs:
+        requested = [job for identity in identities for job in by_provider[0](identity)]
+        if requested:
+            _wait_for_copy(ctx, task_id, round_, requested)
+            return
+    if by_provider is not None and jobs:
+        collection = exports.collect_jobs(by_provider[1], jobs, vault, ctx.check_stop)
+    else:
+        collection = exports.collect(connector, identities, vault, ctx.check_stop)
     with ctx.db.session() as session:
         ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
         task = session.get(TaskRow, task_id, populate_existing=True)
@@ -105,6 +137,31 @@ def _export(ctx: TaskContext, connector: Connector, task_id: int, round_: int) -
             counts=collection.counts,
         )
         tracking.move(session, task, states.COMPLETED, actor=tracking.WORKER)
+        tracking.settle_many(session, ticket, actor=tracking.WORKER)
+
+
+def _wait_for_copy(ctx: TaskContext, task_id: int, round_: int, jobs: list[ProviderJob]) -> None:
+    with ctx.db.session() as session:
+        ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None or task.round != round_ or task.status != states.EXPORTING:
+            return
+        following.attach(session, task.connection, None, [task], jobs)
+        task.counts = {
+            "people": len(task.identities),
+            "provider_jobs": [{"id": j.id, "status": j.status} for j in jobs],
+        }
+        tracking.record(
+            session,
+            task.ticket_id,
+            tracking.WORKER,
+            "provider_call",
+            f"{task.connection}: asked the provider for its copy of this person "
+            f"(job(s) {', '.join(j.id for j in jobs)}); it is collected once ready.",
+            connection=task.connection,
+            jobs=[j.id for j in jobs],
+        )
+        tracking.move(session, task, states.WAITING, actor=tracking.WORKER)
         tracking.settle_many(session, ticket, actor=tracking.WORKER)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from headwater.config import Settings
 from headwater.connections import Connections
@@ -28,7 +28,7 @@ from headwater.privacy import (
     states,
     tracking,
 )
-from headwater.privacy.models import TaskRow, TicketRow
+from headwater.privacy.models import TaskJobRow, TaskRow, TicketRow
 from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
@@ -196,13 +196,18 @@ class Privacy:
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
         targets = following.due(self.db, tracking.now(), ticket_id=ticket.id)
-        polled = following.poll(self.db, Connectors(self.connections), targets, actor=actor)
+        ready = resolving.collect_later(self.queue)
+        polled = following.poll(
+            self.db, Connectors(self.connections), targets, actor=actor, on_copy_ready=ready
+        )
         return {**self.show(ticket.id), "polled": polled}
 
     def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
         return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)
 
     def _restart(self, session: Any, task: TaskRow, actor: str) -> None:
+        # the provider jobs of earlier rounds stay on record, but no longer decide this task's state
+        session.execute(delete(TaskJobRow).where(TaskJobRow.task_id == task.id))
         task.round += 1
         task.identities, task.batch_id, task.records, task.counts = [], None, 0, {}
         tracking.move(

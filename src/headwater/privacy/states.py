@@ -37,8 +37,9 @@ TASK_MOVES: dict[str, frozenset[str]] = {
     READY: frozenset({DELETING, FAILED, CANCELLED}),
     # back to READY: a restart found the interrupted call never covered the task (`deleting.finish`)
     DELETING: frozenset({READY, WAITING, COMPLETED, FAILED, CANCELLED}),
-    EXPORTING: frozenset({COMPLETED, FAILED, CANCELLED, PENDING}),
-    WAITING: frozenset({COMPLETED, FAILED, CANCELLED}),
+    # a copy the provider prepares itself waits for it, then comes back to be collected
+    EXPORTING: frozenset({COMPLETED, FAILED, CANCELLED, PENDING, WAITING}),
+    WAITING: frozenset({COMPLETED, FAILED, CANCELLED, EXPORTING}),
     FAILED: frozenset({PENDING, CANCELLED}),
     COMPLETED: frozenset(),
     CANCELLED: frozenset(),

@@ -1,5 +1,7 @@
 """Amplitude behind the privacy seam: find a person, schedule their deletion in batches, follow the
-deletion job day by day until Amplitude reports it done, and copy out their profile and events.
+deletion job day by day until Amplitude reports it done, and copy out their profile and events: through
+Amplitude's own data access request (DSAR) when the connection has the org key pair, else through user
+search and the activity API.
 
 Amplitude cannot look people up by email: with identify_by=email the email is taken to be the user_id,
 and only exact user_id matches count (usersearch also returns prefix matches, i.e. other people).
@@ -24,6 +26,11 @@ from headwater.errors import AuthError, NotFound, PermissionDenied
 KIND = "amplitude"
 STATUSES = {"staging": "pending", "submitted": "running", "done": "done"}
 POLL_EVERY = timedelta(days=1)
+#: DSAR: its job ids, how often it is polled (it takes up to 3 days) and the first day it asks about
+DSAR_PREFIX = "dsar-"
+DSAR_POLL_EVERY = timedelta(hours=6)
+DSAR_FROM = date(2011, 1, 1)  # before any Amplitude project held data
+DSAR_STATUSES = {"staging": "pending", "submitted": "running", "done": "done", "failed": "failed"}
 
 
 class AmplitudeConnector:
@@ -140,10 +147,58 @@ class AmplitudeConnector:
         status = STATUSES.get(str(detail.get("provider_status")), "running")
         return ProviderJob(KIND, day, status, detail, None if status == "done" else _next_poll())
 
+    def request_copy(self, identity: Identity) -> list[ProviderJob]:
+        """Ask Amplitude for its own copy (DSAR) of this person; [] without the org key pair, and the
+        copy is then collected directly (`export_subject`). By user_id when there is one (Amplitude
+        then covers every amplitude_id merged into it), else one request per amplitude_id."""
+        if not self.client.dsar.available:
+            return []
+        user_id = identity.attributes.get("user_id")
+        targets: list[dict[str, Any]] = (
+            [{"user_id": str(user_id)}]
+            if user_id
+            else [{"amplitude_id": int(i)} for i in identity.attributes.get("amplitude_ids") or [identity.id]]
+        )
+        today, jobs = datetime.now(UTC).date(), []
+        for target in targets:
+            request_id = self.client.dsar.create(start_date=DSAR_FROM, end_date=today, **target)
+            detail = {"dsar_request": request_id, "identities": [identity.id], "records": {identity.id: 0}}
+            jobs.append(
+                ProviderJob(
+                    KIND, f"{DSAR_PREFIX}{request_id}", "pending", detail, _next_poll(DSAR_POLL_EVERY)
+                )
+            )
+        return jobs
+
+    def collect_copy(self, job: ProviderJob) -> Iterator[tuple[str, Any]]:
+        """The events of a finished DSAR, read from its output files (gzipped NDJSON)."""
+        for url in job.detail.get("urls", []):
+            for row in self.client.dsar.download(str(url)):
+                yield "event", row
+
+    def _poll_copy(self, job: ProviderJob) -> ProviderJob:
+        status = self.client.dsar.status(int(job.detail["dsar_request"]))
+        detail = {
+            **job.detail,
+            "provider_status": status.status,
+            "urls": list(status.urls),
+            "expires": status.expires,
+            "checked_at": datetime.now(UTC).isoformat(),
+        }
+        state = DSAR_STATUSES.get(status.status, "running")
+        if state == "failed":
+            detail["error"] = (
+                f"Amplitude could not prepare the copy: {status.failReason or 'no reason given'}."
+            )
+        open_ = state in ("pending", "running")
+        return ProviderJob(KIND, job.id, state, detail, _next_poll(DSAR_POLL_EVERY) if open_ else None)
+
     def poll(self, job: ProviderJob) -> ProviderJob:
         """Look the job's day up again; Amplitude moves it staging -> submitted -> done over weeks."""
         if job.id in (NO_JOB, UNKNOWN_JOB) or job.status in ("done", "failed"):
             return job
+        if job.id.startswith(DSAR_PREFIX):
+            return self._poll_copy(job)
         day = date.fromisoformat(job.id)
         listed = self.client.deletions.jobs(day - timedelta(days=1), day + timedelta(days=1))
         checked = datetime.now(UTC).isoformat()
@@ -223,5 +278,5 @@ def _unknown(what: str) -> NotFound:
     )
 
 
-def _next_poll() -> datetime:
-    return datetime.now(UTC) + POLL_EVERY
+def _next_poll(after: timedelta = POLL_EVERY) -> datetime:
+    return datetime.now(UTC) + after
