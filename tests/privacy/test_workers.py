@@ -107,19 +107,17 @@ def test_kill_9_mid_batch_then_restart_completes_everything_without_a_second_del
         people = [sandbox.world.person(i) for i in range(count)]
         tickets = [privacy.create(kind="delete", email=p.email, actor="t")["id"] for p in people]
 
-        def fs_deletes() -> list[str]:
-            calls = sandbox.fullstory_app.state.sandbox.calls.calls("/v2/users/")
-            return [c["path"] for c in calls if c["method"] == "DELETE"]
-
         workers: list[WorkerProcess] = []
-        amplitude = HeldDeletions(sandbox, lambda: len(fs_deletes()) >= count // 3, lambda: workers[0].kill())
+        amplitude = HeldDeletions(
+            sandbox, lambda: len(fs_deletes(sandbox)) >= count // 3, lambda: workers[0].kill()
+        )
         workers.append(env.start_worker(concurrency=2))
         env.wait_until(amplitude.done.is_set, 60, "the first Amplitude deletion call")
-        assert len(fs_deletes()) < count, "the kill came too late to test anything"
+        assert len(fs_deletes(sandbox)) < count, "the kill came too late to test anything"
         env.replace(workers[0])
         env.wait_until(lambda: settled(env) == 2 * count, 90, "every task to wait or complete")
 
-        deletes = fs_deletes()
+        deletes = fs_deletes(sandbox)
         assert len(deletes) == len(set(deletes)) == count
         scheduled = [i for call in amplitude.calls for i in call]
         assert len(scheduled) == len(set(scheduled)) == count  # no one's deletion requested twice
@@ -140,6 +138,12 @@ def test_kill_9_mid_batch_then_restart_completes_everything_without_a_second_del
             assert shown["status"] == states.COMPLETED, shown["tasks"]
             amp = next(t for t in shown["tasks"] if t["connection"] == "amp")
             assert amp["records"] == 1  # the one amplitude_id each seeded person has
+
+
+def fs_deletes(sandbox: SandboxServer) -> list[str]:
+    """The paths of every DELETE of a FullStory user the sandbox answered, in order."""
+    calls = sandbox.fullstory_app.state.sandbox.calls.calls("/v2/users/")
+    return [c["path"] for c in calls if c["method"] == "DELETE"]
 
 
 def settled(env: JobsEnv) -> int:
@@ -174,10 +178,6 @@ def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_onc
         people = [sandbox.world.person(i) for i in range(count)]
         tickets = [privacy.create(kind="delete", email=p.email, actor="t")["id"] for p in people]
 
-        def fs_deletes() -> list[str]:
-            calls = sandbox.fullstory_app.state.sandbox.calls.calls("/v2/users/")
-            return [c["path"] for c in calls if c["method"] == "DELETE"]
-
         scheduled: list[int] = []
         book = sandbox.amplitude_app.state.sandbox.jobs
         schedule = book.schedule
@@ -188,13 +188,14 @@ def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_onc
 
         book.schedule = recorded
         victim, _survivor = env.start_workers(2, concurrency=2)
-        env.wait_until(lambda: len(fs_deletes()) >= count // 4, 120, "a quarter of the FullStory deletions")
+        quarter = count // 4
+        env.wait_until(lambda: len(fs_deletes(sandbox)) >= quarter, 120, "a quarter of the deletions")
         victim.kill()
-        assert len(fs_deletes()) < count, "every deletion was sent before the kill; slow the sandbox down"
+        assert len(fs_deletes(sandbox)) < count, "every deletion was sent before the kill; slow the sandbox"
         env.replace(victim)
         env.wait_until(lambda: settled(env) == 2 * count, 240, "every task to wait or complete")
 
-        deletes = fs_deletes()
+        deletes = fs_deletes(sandbox)
         assert len(deletes) == len(set(deletes)) == count
         assert len(scheduled) == len(set(scheduled)) == count
         assert set(scheduled) == {p.amplitude_id for p in people}
