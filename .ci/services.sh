@@ -36,5 +36,8 @@ if ! port_open 5672; then
   wait_port 5672
 fi
 # the browser tests drive Debian's Chromium by path
-command -v chromium >/dev/null || apt_install chromium
+command -v chromium >/dev/null || apt_install chromium || {
+  echo "could not install chromium: the browser tests would be skipped" >&2
+  exit 1
+}
 echo "services: postgresql, redis and rabbitmq are up; chromium is installed"
