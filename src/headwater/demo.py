@@ -20,7 +20,7 @@ from rich.rule import Rule
 from headwater.config import Settings, load_settings
 from headwater.connections import Connections
 from headwater.discovery.demo import step_discovery
-from headwater.privacy.demo import step_privacy
+from headwater.privacy.demo import ensure_connections, step_privacy
 from headwater.sandbox import SandboxServer, World
 from headwater.store import Database
 from headwater.sync.demo import step_replication
@@ -73,19 +73,8 @@ def step_sandbox(run: DemoRun) -> None:
 
 def step_connections(run: DemoRun) -> None:
     """Connect `fs` and `amp` to the sandbox, as `headwater connect` does; later steps use them."""
-    connections = Connections(run.db, Vault(load_keyring(run.settings)))
-    sandbox, keys = run.sandbox, run.sandbox.credentials
-    wanted: dict[str, tuple[str, dict[str, str], str]] = {
-        "fs": ("fullstory", {"api_key": keys.fullstory_admin_key}, sandbox.fullstory_url),
-        "amp": (
-            "amplitude",
-            {"api_key": keys.amplitude_api_key, "secret_key": keys.amplitude_secret_key},
-            sandbox.amplitude_url,
-        ),
-    }
-    for name, (kind, credentials, url) in wanted.items():
-        connections.create(kind, name, credentials=credentials, settings={"base_url": url}, actor="demo")
-    for summary in connections.list_all():
+    for name in ensure_connections(run):
+        summary = Connections(run.db, Vault(load_keyring(run.settings))).get(name)
         run.console.print(
             f"headwater connect {summary.kind} --name {summary.name}: "
             "credentials tested, then stored encrypted."

@@ -14,18 +14,22 @@ from headwater.privacy.transport import shared_transport
 from headwater.vault import Vault, load_keyring
 
 
-def ensure_connections(run: Any) -> None:
-    """Connections `fs` and `amp` to the demo sandbox, unless an earlier step made them."""
+def ensure_connections(run: Any) -> list[str]:
+    """Connections `fs` and `amp` to the demo sandbox, unless an earlier step made them; returns the
+    names it made. `amp` has the organization's key pair, so its copies use Amplitude's DSAR."""
     connections = Connections(run.db, Vault(load_keyring(run.settings)))
     sandbox, creds = run.sandbox, run.sandbox.credentials
+    amplitude_keys = {
+        "api_key": creds.amplitude_api_key,
+        "secret_key": creds.amplitude_secret_key,
+        "org_api_key": creds.amplitude_org_api_key,
+        "org_secret_key": creds.amplitude_org_secret_key,
+    }
     wanted = {
         "fs": ("fullstory", {"api_key": creds.fullstory_admin_key}, sandbox.fullstory_url),
-        "amp": (
-            "amplitude",
-            {"api_key": creds.amplitude_api_key, "secret_key": creds.amplitude_secret_key},
-            sandbox.amplitude_url,
-        ),
+        "amp": ("amplitude", amplitude_keys, sandbox.amplitude_url),
     }
+    made = []
     for name, (kind, secrets, url) in wanted.items():
         try:
             connections.get(name)
@@ -38,6 +42,8 @@ def ensure_connections(run: Any) -> None:
                 actor="demo",
                 transport=shared_transport(),
             )
+            made.append(name)
+    return made
 
 
 def _work(privacy: Privacy, ids: list[str]) -> None:
@@ -48,6 +54,11 @@ def _work(privacy: Privacy, ids: list[str]) -> None:
         time.sleep(0.1)
 
 
+def _tasks(ticket: dict[str, Any]) -> str:
+    tasks = ", ".join(f"{t['connection']} {t['status']}" for t in ticket["tasks"])
+    return f"{ticket['status']} ({tasks})"
+
+
 def step_privacy(run: Any) -> None:
     ensure_connections(run)
     privacy = Privacy.open(run.settings, run.db)
@@ -56,16 +67,22 @@ def step_privacy(run: Any) -> None:
     delete = privacy.create(kind="delete", email=world.person(2).email, regulation="ccpa", actor="demo")
     say(f"Opened {copy['id']} (copy) and {delete['id']} (delete, CCPA: due {str(delete['due_at'])[:10]}).")
     _work(privacy, [copy["id"], delete["id"]])
+    say(f"{copy['id']}: {_tasks(privacy.show(copy['id']))}; Amplitude prepares its own copy (DSAR).")
+    say(f"{delete['id']}: {_tasks(privacy.show(delete['id']))}; Amplitude runs deletion jobs over weeks.")
+
+    run.sandbox.clock.advance(days=2)
+    privacy.refresh(copy["id"], actor="demo")
+    _work(privacy, [copy["id"]])
     copied = privacy.show(copy["id"])
     counts = ", ".join(f"{t['connection']} {t['records']}" for t in copied["tasks"])
+    say(
+        f"2 sandbox days later `headwater dsr refresh` finds Amplitude's copy ready and collects it: "
+        f"{copy['id']} is {copied['status']}, records copied: {counts}."
+    )
     out = privacy.package(copy["id"], run.home / f"{copy['id']}.zip", actor="demo")
-    say(f"{copy['id']}: {copied['status']}, records copied: {counts}.")
     say(f"  access package {out['path']} ({out['files']} files, SHA-256 {out['sha256'][:16]}…)")
-    waiting = privacy.show(delete["id"])
-    jobs = "; ".join(f"{t['connection']} {t['status']}" for t in waiting["tasks"])
-    say(f"{delete['id']}: {waiting['status']} ({jobs}): Amplitude runs deletion jobs over weeks.")
-    run.sandbox.clock.advance(days=20)
+    run.sandbox.clock.advance(days=18)
     done = privacy.refresh(delete["id"], actor="demo")
-    say(f"20 sandbox days later, `headwater dsr refresh` polls again: {delete['id']} is {done['status']}.")
+    say(f"18 days after that, a refresh finds the deletions done: {delete['id']} is {done['status']}.")
     steps = len(privacy.audit(delete["id"]))
     say(f"Its audit trail holds {steps} entries (`headwater dsr audit {delete['id']}`).")
