@@ -117,3 +117,30 @@ def test_amplitude_copies_through_its_data_access_request_when_the_org_keys_are_
     calls = [(c["method"], c["path"]) for c in desk.sandbox.amplitude_app.state.sandbox.calls.calls("")]
     assert calls.count(("POST", "/api/2/dsar/requests")) == 1  # asked once, however often it was polled
     assert not [p for _, p in calls if p.startswith("/api/2/useractivity")]  # not collected a second way
+
+
+def test_an_amplitude_copy_collected_after_its_files_expired_fails_and_a_retry_asks_again(
+    desk: Desk,
+) -> None:
+    desk.privacy.connections.remove("amp", actor="officer")
+    connect_amplitude(
+        desk.privacy.connections, desk.sandbox, "amp", actor="officer", org_keys=True, identify_by="email"
+    )
+    ticket = desk.create(kind="copy", email=desk.sandbox.world.person(8).email, connections=["amp"])
+    desk.drain()
+    desk.sandbox.clock.advance(days=4)  # ready after a day, its files gone two days later
+    desk.privacy.refresh(ticket["id"], actor="officer")
+    desk.drain()
+    failed = desk.task(ticket["id"], "amp")
+    assert failed["status"] == "failed" and "expired" in failed["last_error"]
+
+    desk.privacy.retry(ticket["id"], actor="officer")
+    desk.drain()
+    assert desk.task(ticket["id"], "amp")["status"] == "waiting"  # a new request, not the expired one
+    desk.sandbox.clock.advance(days=1, seconds=3600)
+    desk.privacy.refresh(ticket["id"], actor="officer")
+    desk.drain()
+    done = desk.task(ticket["id"], "amp")
+    assert done["status"] == "completed" and done["records"] > 0
+    calls = [(c["method"], c["path"]) for c in desk.sandbox.amplitude_app.state.sandbox.calls.calls("")]
+    assert calls.count(("POST", "/api/2/dsar/requests")) == 2
