@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from headwater.connectors.base import Connector, Identity, ProviderJob
 from headwater.privacy.models import ExportChunkRow
 from headwater.vault import Vault
 
@@ -23,6 +22,7 @@ from headwater.vault import Vault
 SECTIONS = {"profile": "profile", "session": "sessions", "event": "events"}
 ORDER = ("profile", "sessions", "events")
 CHUNK_ITEMS = 2000
+T = TypeVar("T")
 
 
 @dataclass
@@ -66,30 +66,15 @@ class Collection:
 
 
 def collect(
-    connector: Connector, identities: Iterable[Identity], vault: Vault, check: Any = None
+    produce: Callable[[T], Iterable[tuple[str, Any]]], sources: Iterable[T], vault: Vault, check: Any = None
 ) -> Collection:
-    """Everything `export_subject` yields for each identity; `check` is called between identities."""
+    """Every (kind, item) `produce` yields for each source (an identity for `export_subject`, a finished
+    provider job for `collect_copy`); `check` is called between sources."""
     collection = Collection(vault)
-    for identity in identities:
+    for source in sources:
         if check is not None:
             check()
-        for kind, item in connector.export_subject(identity):
-            collection.add(kind, item)
-    return collection
-
-
-def collect_jobs(
-    collect: Callable[[ProviderJob], Iterable[tuple[str, Any]]],
-    jobs: Iterable[ProviderJob],
-    vault: Vault,
-    check: Any = None,
-) -> Collection:
-    """Everything the provider's finished copy jobs hold; `check` is called between jobs."""
-    collection = Collection(vault)
-    for job in jobs:
-        if check is not None:
-            check()
-        for kind, item in collect(job):
+        for kind, item in produce(source):
             collection.add(kind, item)
     return collection
 

@@ -116,9 +116,9 @@ def _export(ctx: TaskContext, connector: Connector, task_id: int, round_: int) -
             _wait_for_copy(ctx, task_id, round_, requested)
             return
     if by_provider is not None and jobs:
-        collection = exports.collect_jobs(by_provider[1], jobs, vault, ctx.check_stop)
+        collection = exports.collect(by_provider[1], jobs, vault, ctx.check_stop)
     else:
-        collection = exports.collect(connector, identities, vault, ctx.check_stop)
+        collection = exports.collect(connector.export_subject, identities, vault, ctx.check_stop)
     with ctx.db.session() as session:
         ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
         task = session.get(TaskRow, task_id, populate_existing=True)

@@ -30,7 +30,6 @@ class Batch:
     end: datetime | None = None
     size_bytes: int = 0
     details: dict[str, str | int] = field(default_factory=dict)
-    keys: frozenset[str] | None = None  # every top-level key in the rows, once scanned
 
     def discard(self) -> None:
         for path in self.files:
@@ -123,9 +122,6 @@ def combine(group: list[Batch]) -> Batch:
         start=first.start,
         end=last.end,
         size_bytes=sum(batch.size_bytes for batch in group),
-        keys=None
-        if any(b.keys is None for b in group)
-        else frozenset().union(*(b.keys or () for b in group)),
     )
 
 

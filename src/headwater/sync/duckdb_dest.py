@@ -99,16 +99,13 @@ class DuckDBDestination:
         """
         if not batch.files:
             return self._commit(batch, stream, None)
-        batch.keys = reader.scan_keys(self.con, batch)
+        keys = reader.scan_keys(self.con, batch)
         known = self._columns(stream)
-        if known and _covers(batch, known):
+        if known and reader.covers(keys, known):
             try:
                 return self._commit(batch, stream, reader.read_json(batch, columns=_spec(known)))
             except duckdb.Error:
                 self._rollback()  # a value no longer fits its column: detect and widen below
-        return self._detect_and_load(batch, stream, json_columns)
-
-    def _detect_and_load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int:
         failure: duckdb.Error | None = None
         for full_sample in (False, True):
             source = reader.read_json(batch, full_sample=full_sample)
@@ -118,12 +115,12 @@ class DuckDBDestination:
                     return self._commit(batch, stream, None)
                 self._evolve(stream, detected, json_columns)
                 known = self._columns(stream)
-                if batch.keys is None:  # keys unknown: `*` makes DuckDB refuse a key its sample missed
+                if keys is None:  # keys unknown: `*` makes DuckDB refuse a key its sample missed
                     targets = [
                         n for n, t in detected if known[n.lower()][1] == "JSON" or columns.is_nested(t)
                     ]
                     return self._commit(batch, stream, source, columns.star_select(targets))
-                if _covers(batch, known):
+                if reader.covers(keys, known):
                     return self._commit(batch, stream, reader.read_json(batch, columns=_spec(known)))
             except duckdb.Error as exc:
                 self._rollback()
@@ -193,10 +190,6 @@ class DuckDBDestination:
                 self.con.execute(f"ALTER TABLE {self.table(stream)} ADD COLUMN {quote(name)} {kind}")
             for name, kind in changed:
                 self.con.execute(f"ALTER TABLE {self.table(stream)} ALTER {quote(name)} TYPE {kind}")
-
-
-def _covers(batch: Batch, known: dict[str, tuple[str, str]]) -> bool:
-    return batch.keys is not None and all(key.lower() in known for key in batch.keys)
 
 
 def _spec(known: dict[str, tuple[str, str]]) -> dict[str, str]:

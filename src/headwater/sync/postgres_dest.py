@@ -179,9 +179,8 @@ class PostgresDestination:
         Known keys only: read with the table's own types, nothing to detect. Otherwise detect, from a
         sample and then from every row (`*` makes DuckDB refuse a key its sample missed).
         """
-        batch.keys = reader.scan_keys(self.duck, batch)
         known = self._named_columns(stream)
-        if known and batch.keys is not None and all(key.lower() in known for key in batch.keys):
+        if known and reader.covers(reader.scan_keys(self.duck, batch), known):
             meta = {name for name, _ in columns.META_COLUMNS}
             spec = {name: kind for name, kind in known.values() if name not in meta}
             try:
@@ -190,9 +189,6 @@ class PostgresDestination:
                 return list(spec.items())
             except duckdb.Error:
                 pass  # a value no longer fits its column: detect and widen
-        return self._detect_and_stage(batch)
-
-    def _detect_and_stage(self, batch: Batch) -> list[tuple[str, str]] | None:
         failure: duckdb.Error | None = None
         for full_sample in (False, True):
             source = reader.read_json(batch, full_sample=full_sample)

@@ -80,6 +80,11 @@ def _merge(first: str, second: str) -> str:
     return "JSON" if columns.is_nested(first) or columns.is_nested(second) else columns.widened(second, first)
 
 
+def covers(keys: frozenset[str] | None, known: Mapping[str, object]) -> bool:
+    """Whether every key is a known column (`known` by lower-case name, as DuckDB matches them)."""
+    return keys is not None and all(key.lower() in known for key in keys)
+
+
 def scan_keys(con: duckdb.DuckDBPyConnection, batch: Batch) -> frozenset[str] | None:
     """Every top-level key in a batch's rows, found by DuckDB without building any column; None if
     DuckDB cannot read the files this way (the loader then detects the columns itself, and reports
