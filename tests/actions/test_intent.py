@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from headwater.actions.catalogue import all_actions
-from headwater.actions.intent import normalise, rank, search, tokens
+from headwater.actions.intent import SYNONYMS, normalise, rank, search, tokens
+from headwater.actions.model import Action
 
 
 def keys(intent: str, provider: str | None = None) -> list[str]:
@@ -54,3 +55,14 @@ def test_ranking_is_deterministic_and_scored() -> None:
     assert first == rank("export events", all_actions())
     scores = [score for _, score in first]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+
+@pytest.mark.parametrize("action", all_actions(), ids=lambda a: a.qualified_key)
+def test_no_keyword_repeats_what_the_synonyms_already_fold(action: Action) -> None:
+    """A keyword that SYNONYMS maps onto a word the action already has only adds weight: leave it out."""
+    for keyword in action.keywords:
+        if keyword not in SYNONYMS:
+            continue
+        others = [action.key.replace("-", " "), action.title, action.description]
+        others += [other for other in action.keywords if other != keyword]
+        assert normalise(keyword) not in tokens(" ".join(others)), keyword

@@ -2,7 +2,7 @@
 automated caller can discover and run the same way.
 
 Schemas are generated from the pydantic input/output models, so they are never written twice and cannot
-drift from what the runner validates.
+drift from what the runner validates. Providers declare actions with `actions.decorator.action`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -42,6 +43,17 @@ class ActionContext:
 RunFunction = Callable[[Any, Any, ActionContext], BaseModel]
 
 
+class Effect(Enum):
+    """What running an action may do to the provider's data; the faces decide who may run it from this."""
+
+    READ = "read"  # changes nothing: no audit entry, an operator may run it
+    WRITE = "write"  # may change data: audited, needs an admin
+    DESTRUCTIVE = "destructive"  # deletes data: also needs an explicit confirmation
+
+
+READ, WRITE, DESTRUCTIVE = Effect.READ, Effect.WRITE, Effect.DESTRUCTIVE
+
+
 @dataclass(frozen=True)
 class Action:
     key: str
@@ -50,16 +62,21 @@ class Action:
     description: str
     input_model: type[BaseModel]
     output_model: type[BaseModel]
-    read_only: bool
-    destructive: bool
+    effect: Effect
     run: RunFunction = field(repr=False, compare=False)
     keywords: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
             raise ValueError(f"action key {self.key!r} must be kebab-case")
-        if self.read_only and self.destructive:
-            raise ValueError(f"action {self.key!r} cannot be both read-only and destructive")
+
+    @property
+    def read_only(self) -> bool:
+        return self.effect is Effect.READ
+
+    @property
+    def destructive(self) -> bool:
+        return self.effect is Effect.DESTRUCTIVE
 
     @property
     def qualified_key(self) -> str:

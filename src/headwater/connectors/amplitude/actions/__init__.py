@@ -1,10 +1,11 @@
-"""Every Amplitude action, in catalogue order."""
+"""Every Amplitude action, in catalogue order: the modules in this order, each action as it is written."""
 
 from __future__ import annotations
 
+from headwater.actions.decorator import collect
 from headwater.actions.model import Action
 from headwater.connectors.amplitude.actions import data, privacy, users
 
 
 def all_actions() -> list[Action]:
-    return [*users.ACTIONS, *privacy.ACTIONS, *data.ACTIONS]
+    return collect(users, privacy, data)

@@ -7,14 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import READ, WRITE, ActionContext
 from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.export import hour
 from headwater.connectors.amplitude.ingest import MAX_EVENTS
 from headwater.connectors.amplitude.models import IngestResult
-
-PROVIDER = "amplitude"
 
 
 class ExportEventsInput(BaseModel):
@@ -36,7 +35,14 @@ class ExportEventsOutput(RowsOutput):
     end_hour: str
 
 
+@action(
+    "export-events",
+    title="Export events",
+    effect=READ,
+    keywords=("export", "raw events", "warehouse", "data"),
+)
 def export_events(client: AmplitudeClient, data: ExportEventsInput, ctx: ActionContext) -> ExportEventsOutput:
+    """Export every event Amplitude received in a range of hours, as rows or a file."""
     rows = sink_rows(client.export.events(data.start, data.end), ctx, path=data.path, what="Exported events")
     return ExportEventsOutput(**rows.model_dump(), start_hour=hour(data.start), end_hour=hour(data.end))
 
@@ -59,7 +65,14 @@ class SendEventsInput(BaseModel):
         return self
 
 
+@action(
+    "send-events",
+    title="Send events",
+    effect=WRITE,
+    keywords=("track", "log", "record", "server-side", "import", "analytics"),
+)
 def send_events(client: AmplitudeClient, data: SendEventsInput, ctx: ActionContext) -> IngestResult:
+    """Send up to 2000 events to Amplitude (HTTP V2 API)."""
     return client.ingest.send(data.events, min_id_length=data.min_id_length)
 
 
@@ -86,70 +99,17 @@ class IdentifyOutput(BaseModel):
     result: str = Field(description="Amplitude's answer ('success')")
 
 
+@action(
+    "identify-user",
+    title="Set user properties",
+    effect=WRITE,
+    keywords=("identify", "properties", "attributes", "traits", "update", "user"),
+)
 def identify_user(client: AmplitudeClient, data: IdentifyInput, ctx: ActionContext) -> IdentifyOutput:
+    """Set or change a user's properties without sending an event (Identify API)."""
     identification: dict[str, Any] = {**data.fields, "user_properties": data.user_properties}
     if data.user_id:
         identification["user_id"] = data.user_id
     if data.device_id:
         identification["device_id"] = data.device_id
     return IdentifyOutput(result=client.ingest.identify([identification]))
-
-
-ACTIONS = [
-    Action(
-        key="export-events",
-        provider=PROVIDER,
-        title="Export events",
-        description="Export every event Amplitude received in a range of hours, as rows or a file.",
-        input_model=ExportEventsInput,
-        output_model=ExportEventsOutput,
-        read_only=True,
-        destructive=False,
-        run=export_events,
-        keywords=(
-            "export",
-            "download",
-            "raw events",
-            "dump",
-            "extract",
-            "warehouse",
-            "backup",
-            "bulk",
-            "data",
-        ),
-    ),
-    Action(
-        key="send-events",
-        provider=PROVIDER,
-        title="Send events",
-        description="Send up to 2000 events to Amplitude (HTTP V2 API).",
-        input_model=SendEventsInput,
-        output_model=IngestResult,
-        read_only=False,
-        destructive=False,
-        run=send_events,
-        keywords=("track", "ingest", "log", "record", "upload", "server-side", "import", "analytics"),
-    ),
-    Action(
-        key="identify-user",
-        provider=PROVIDER,
-        title="Set user properties",
-        description="Set or change a user's properties without sending an event (Identify API).",
-        input_model=IdentifyInput,
-        output_model=IdentifyOutput,
-        read_only=False,
-        destructive=False,
-        run=identify_user,
-        keywords=(
-            "identify",
-            "properties",
-            "attributes",
-            "traits",
-            "set",
-            "update",
-            "person",
-            "user",
-            "profile",
-        ),
-    ),
-]

@@ -6,15 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field, model_validator
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import DESTRUCTIVE, READ, WRITE, ActionContext
 from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.deletions import MAX_IDS
 from headwater.connectors.amplitude.models import DeletionEntry, DeletionJob, DsarStatus
-
-PROVIDER = "amplitude"
-ERASE_WORDS = ("remove", "erase", "forget", "purge", "gdpr", "ccpa", "privacy", "right to be forgotten")
-PERSON_WORDS = ("person", "individual", "user", "customer", "data subject")
 
 
 def _today() -> date:
@@ -45,9 +42,25 @@ class RequestDeletionOutput(BaseModel):
     calls: int = Field(description=f"Deletion calls made ({MAX_IDS} ids each at most, 1 a second)")
 
 
+@action(
+    "request-deletion",
+    title="Request user deletion",
+    effect=DESTRUCTIVE,
+    keywords=(
+        "ccpa",
+        "privacy",
+        "right to be forgotten",
+        "user",
+        "data subject",
+        "delete",
+        "deletion job",
+        "bulk delete",
+    ),
+)
 def request_deletion(
     client: AmplitudeClient, data: RequestDeletionInput, ctx: ActionContext
 ) -> RequestDeletionOutput:
+    """Schedule the deletion of users' data (100 ids a call); Amplitude runs it ~2 weeks on."""
     ids: list[tuple[str, int | str]] = [("a", i) for i in data.amplitude_ids] + [
         ("u", u) for u in data.user_ids
     ]
@@ -83,9 +96,16 @@ class ListDeletionJobsOutput(BaseModel):
     count: int
 
 
+@action(
+    "list-deletion-jobs",
+    title="List deletion jobs",
+    effect=READ,
+    keywords=("deletion status", "privacy", "gdpr", "scheduled", "staging", "done"),
+)
 def list_deletion_jobs(
     client: AmplitudeClient, data: ListDeletionJobsInput, ctx: ActionContext
 ) -> ListDeletionJobsOutput:
+    """List the project's deletion jobs by run day, with their status and ids."""
     jobs = client.deletions.jobs(data.start_day, data.end_day)[: ctx.limit]
     return ListDeletionJobsOutput(jobs=jobs, count=len(jobs))
 
@@ -95,7 +115,14 @@ class CancelDeletionInput(BaseModel):
     day: date = Field(description="The job's run day; possible while it is staging (until 3 days before)")
 
 
+@action(
+    "cancel-deletion",
+    title="Cancel a scheduled deletion",
+    effect=WRITE,
+    keywords=("undo", "revoke", "withdraw", "stop", "deletion", "keep", "restore", "mistake"),
+)
 def cancel_deletion(client: AmplitudeClient, data: CancelDeletionInput, ctx: ActionContext) -> DeletionEntry:
+    """Take one amplitude_id out of a deletion job that is still staging."""
     return client.deletions.remove(data.amplitude_id, data.day)
 
 
@@ -119,9 +146,26 @@ class DataAccessCreated(BaseModel):
     note: str = "Amplitude prepares the files within 3 days; follow them with get-data-access."
 
 
+@action(
+    "request-data-access",
+    title="Request a copy of a user's data",
+    effect=WRITE,
+    keywords=(
+        "user",
+        "data subject",
+        "dsar",
+        "access request",
+        "copy",
+        "gdpr",
+        "ccpa",
+        "portability",
+        "export",
+    ),
+)
 def request_data_access(
     client: AmplitudeClient, data: DataAccessInput, ctx: ActionContext
 ) -> DataAccessCreated:
+    """Ask Amplitude for a copy of one user's events (DSAR; needs the org-level keys)."""
     request_id = client.dsar.create(
         user_id=data.user_id,
         amplitude_id=data.amplitude_id,
@@ -144,9 +188,16 @@ class GetDataAccessOutput(BaseModel):
     download: RowsOutput | None = None
 
 
+@action(
+    "get-data-access",
+    title="Get a data access request",
+    effect=READ,
+    keywords=("dsar", "access request", "status", "download", "copy", "gdpr", "files", "result"),
+)
 def get_data_access(
     client: AmplitudeClient, data: GetDataAccessInput, ctx: ActionContext
 ) -> GetDataAccessOutput:
+    """Check a data access request and, once done, read (or save) its event rows."""
     status = client.dsar.status(data.request_id)
     if not (data.download or data.path) or status.status != "done":
         return GetDataAccessOutput(request=status)
@@ -154,76 +205,3 @@ def get_data_access(
     return GetDataAccessOutput(
         request=status, download=sink_rows(rows, ctx, path=data.path, what="DSAR rows")
     )
-
-
-ACTIONS = [
-    Action(
-        key="request-deletion",
-        provider=PROVIDER,
-        title="Request user deletion",
-        description="Schedule the deletion of users' data (100 ids a call); Amplitude runs it ~2 weeks on.",
-        input_model=RequestDeletionInput,
-        output_model=RequestDeletionOutput,
-        read_only=False,
-        destructive=True,
-        run=request_deletion,
-        keywords=(*ERASE_WORDS, *PERSON_WORDS, "delete", "deletion job", "bulk delete"),
-    ),
-    Action(
-        key="list-deletion-jobs",
-        provider=PROVIDER,
-        title="List deletion jobs",
-        description="List the project's deletion jobs by run day, with their status and ids.",
-        input_model=ListDeletionJobsInput,
-        output_model=ListDeletionJobsOutput,
-        read_only=True,
-        destructive=False,
-        run=list_deletion_jobs,
-        keywords=(
-            "deletion status",
-            "privacy",
-            "gdpr",
-            "progress",
-            "scheduled",
-            "staging",
-            "done",
-            "erasure",
-        ),
-    ),
-    Action(
-        key="cancel-deletion",
-        provider=PROVIDER,
-        title="Cancel a scheduled deletion",
-        description="Take one amplitude_id out of a deletion job that is still staging.",
-        input_model=CancelDeletionInput,
-        output_model=DeletionEntry,
-        read_only=False,
-        destructive=False,
-        run=cancel_deletion,
-        keywords=("undo", "revoke", "withdraw", "stop", "deletion", "keep", "restore", "mistake"),
-    ),
-    Action(
-        key="request-data-access",
-        provider=PROVIDER,
-        title="Request a copy of a user's data",
-        description="Ask Amplitude for a copy of one user's events (DSAR; needs the org-level keys).",
-        input_model=DataAccessInput,
-        output_model=DataAccessCreated,
-        read_only=False,
-        destructive=False,
-        run=request_data_access,
-        keywords=(*PERSON_WORDS, "dsar", "access request", "copy", "gdpr", "ccpa", "portability", "export"),
-    ),
-    Action(
-        key="get-data-access",
-        provider=PROVIDER,
-        title="Get a data access request",
-        description="Check a data access request and, once done, read (or save) its event rows.",
-        input_model=GetDataAccessInput,
-        output_model=GetDataAccessOutput,
-        read_only=True,
-        destructive=False,
-        run=get_data_access,
-        keywords=("dsar", "access request", "status", "download", "copy", "gdpr", "files", "result"),
-    ),
-]

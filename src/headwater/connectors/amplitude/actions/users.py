@@ -6,12 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import READ, ActionContext
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.models import Profile, SearchMatch, UserData
 
-PROVIDER = "amplitude"
-PERSON_WORDS = ("person", "people", "individual", "user", "customer", "lookup", "find")
 EXACT_TYPES = ("match_amplitude_id", "match_user_or_device_id")
 
 
@@ -26,7 +25,14 @@ class SearchUsersOutput(BaseModel):
     count: int
 
 
+@action(
+    "search-users",
+    title="Search users",
+    effect=READ,
+    keywords=("user", "search", "email", "user id", "device", "amplitude id", "who"),
+)
 def search_users(client: AmplitudeClient, data: SearchUsersInput, ctx: ActionContext) -> SearchUsersOutput:
+    """Find Amplitude users by amplitude_id, user_id, device_id or user_id prefix."""
     result = client.lookup.search(data.user)
     matches = result.matches
     if data.exact and result.type not in EXACT_TYPES:
@@ -48,7 +54,14 @@ class UserActivityOutput(BaseModel):
     truncated: bool = Field(description="True when the action stopped at the limit before the last page")
 
 
+@action(
+    "get-user-activity",
+    title="Get a user's activity",
+    effect=READ,
+    keywords=("user", "lookup", "events", "history", "timeline", "stream", "sessions", "what did"),
+)
 def user_activity(client: AmplitudeClient, data: UserActivityInput, ctx: ActionContext) -> UserActivityOutput:
+    """Read a user's summary and every event they sent, newest first, across all pages."""
     user_data: UserData | None = None
     events: list[dict[str, Any]] = []
     for page in client.lookup.activity_pages(data.amplitude_id, direction=data.direction):
@@ -76,45 +89,12 @@ class UserProfileInput(BaseModel):
         return self
 
 
+@action(
+    "get-user-profile",
+    title="Get a user's profile",
+    effect=READ,
+    keywords=("user", "lookup", "properties", "attributes", "traits", "cohorts"),
+)
 def user_profile(client: AmplitudeClient, data: UserProfileInput, ctx: ActionContext) -> Profile:
+    """Read a user's current properties (and cohorts) from the User Profile API (US only)."""
     return client.profile.get(user_id=data.user_id, device_id=data.device_id, cohort_ids=data.cohort_ids)
-
-
-ACTIONS = [
-    Action(
-        key="search-users",
-        provider=PROVIDER,
-        title="Search users",
-        description="Find Amplitude users by amplitude_id, user_id, device_id or user_id prefix.",
-        input_model=SearchUsersInput,
-        output_model=SearchUsersOutput,
-        read_only=True,
-        destructive=False,
-        run=search_users,
-        keywords=(*PERSON_WORDS, "search", "email", "user id", "device", "amplitude id", "who"),
-    ),
-    Action(
-        key="get-user-activity",
-        provider=PROVIDER,
-        title="Get a user's activity",
-        description="Read a user's summary and every event they sent, newest first, across all pages.",
-        input_model=UserActivityInput,
-        output_model=UserActivityOutput,
-        read_only=True,
-        destructive=False,
-        run=user_activity,
-        keywords=(*PERSON_WORDS, "events", "history", "timeline", "stream", "sessions", "what did"),
-    ),
-    Action(
-        key="get-user-profile",
-        provider=PROVIDER,
-        title="Get a user's profile",
-        description="Read a user's current properties (and cohorts) from the User Profile API (US only).",
-        input_model=UserProfileInput,
-        output_model=Profile,
-        read_only=True,
-        destructive=False,
-        run=user_profile,
-        keywords=(*PERSON_WORDS, "properties", "attributes", "traits", "cohorts", "profile"),
-    ),
-]

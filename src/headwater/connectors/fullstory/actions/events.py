@@ -7,11 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import WRITE, ActionContext
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.models import Annotation
-
-PROVIDER = "fullstory"
 
 
 def rfc3339(moment: datetime) -> str:
@@ -64,7 +63,14 @@ class CreateEventOutput(BaseModel):
     timestamp: str
 
 
+@action(
+    "create-event",
+    title="Send a custom event",
+    effect=WRITE,
+    keywords=("track", "custom event", "log", "server-side", "conversion", "signal"),
+)
 def create_event(client: FullStoryClient, data: CreateEventInput, ctx: ActionContext) -> CreateEventOutput:
+    """Record one server-side custom event on a user or session."""
     body = data.body()
     client.events.create(body, idempotency_key=data.idempotency_key)
     return CreateEventOutput(timestamp=body["timestamp"])
@@ -83,48 +89,17 @@ class CreateAnnotationInput(BaseModel):
         return self
 
 
+@action(
+    "create-annotation",
+    title="Create an annotation",
+    effect=WRITE,
+    keywords=("deploy", "release", "incident", "campaign", "timeline", "chart", "label"),
+)
 def create_annotation(client: FullStoryClient, data: CreateAnnotationInput, ctx: ActionContext) -> Annotation:
+    """Mark a moment (a release, an incident, a campaign) on FullStory's charts."""
     return client.events.annotate(
         data.text,
         start_time=rfc3339(data.start_time) if data.start_time else None,
         end_time=rfc3339(data.end_time) if data.end_time else None,
         source=data.source,
     )
-
-
-ACTIONS = [
-    Action(
-        key="create-event",
-        provider=PROVIDER,
-        title="Send a custom event",
-        description="Record one server-side custom event on a user or session.",
-        input_model=CreateEventInput,
-        output_model=CreateEventOutput,
-        read_only=False,
-        destructive=False,
-        run=create_event,
-        keywords=("track", "custom event", "log", "send", "record", "server-side", "conversion", "signal"),
-    ),
-    Action(
-        key="create-annotation",
-        provider=PROVIDER,
-        title="Create an annotation",
-        description="Mark a moment (a release, an incident, a campaign) on FullStory's charts.",
-        input_model=CreateAnnotationInput,
-        output_model=Annotation,
-        read_only=False,
-        destructive=False,
-        run=create_annotation,
-        keywords=(
-            "deploy",
-            "release",
-            "marker",
-            "note",
-            "incident",
-            "campaign",
-            "timeline",
-            "chart",
-            "label",
-        ),
-    ),
-]

@@ -9,16 +9,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import READ, ActionContext
 from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.fullstory.actions.events import rfc3339
 from headwater.connectors.fullstory.actions.polling import wait_until
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.models import Bundle, Operation, Segment
 from headwater.errors import ProviderError
-
-PROVIDER = "fullstory"
-EXPORT_WORDS = ("export", "download", "extract", "dump", "data", "bulk", "warehouse", "raw events")
 
 
 class ListSegmentsInput(BaseModel):
@@ -30,7 +28,14 @@ class ListSegmentsOutput(BaseModel):
     count: int
 
 
+@action(
+    "list-segments",
+    title="List segments",
+    effect=READ,
+    keywords=("cohorts", "audiences", "saved searches", "groups", "filters", "segment"),
+)
 def list_segments(client: FullStoryClient, data: ListSegmentsInput, ctx: ActionContext) -> ListSegmentsOutput:
+    """List the saved segments of the FullStory organization."""
     segments = list(islice(client.segments.list(creator=data.creator), ctx.limit))
     return ListSegmentsOutput(segments=segments, count=len(segments))
 
@@ -58,9 +63,16 @@ class ExportSegmentOutput(RowsOutput):
     expires: str = Field(default="", description="When FullStory's download link expires")
 
 
+@action(
+    "export-segment",
+    title="Export a segment",
+    effect=READ,
+    keywords=("export", "data", "warehouse", "raw events", "segment", "events", "individuals", "csv", "json"),
+)
 def export_segment(
     client: FullStoryClient, data: ExportSegmentInput, ctx: ActionContext
 ) -> ExportSegmentOutput:
+    """Export a segment's events or people for a time range and return (or save) the rows."""
     api = client.segments
     operation_id = api.create_export(
         data.segment_id,
@@ -103,7 +115,14 @@ class GetOperationInput(BaseModel):
     id: str = Field(description="Operation id (from export-segment or a v1 delete)")
 
 
+@action(
+    "get-operation",
+    title="Get an operation",
+    effect=READ,
+    keywords=("status", "job", "check", "export status", "deletion status"),
+)
 def get_operation(client: FullStoryClient, data: GetOperationInput, ctx: ActionContext) -> Operation:
+    """Check the state and progress of a long-running FullStory operation (export or delete)."""
     return client.segments.get_operation(data.id)
 
 
@@ -118,7 +137,25 @@ class ListBundlesOutput(BaseModel):
     count: int
 
 
+@action(
+    "list-export-bundles",
+    title="List data export bundles",
+    effect=READ,
+    keywords=(
+        "export",
+        "data",
+        "warehouse",
+        "raw events",
+        "bundles",
+        "legacy",
+        "archive",
+        "files",
+        "hourly",
+        "daily",
+    ),
+)
 def list_bundles(client: FullStoryClient, data: ListBundlesInput, ctx: ActionContext) -> ListBundlesOutput:
+    """List the legacy Data Export bundles (periodic files of all events)."""
     start = int(data.start.timestamp()) if data.start else 0
     bundles = list(islice(client.legacy.bundles(start), ctx.limit))
     return ListBundlesOutput(bundles=bundles, count=len(bundles))
@@ -131,7 +168,14 @@ class DownloadBundleInput(BaseModel):
     )
 
 
+@action(
+    "download-export-bundle",
+    title="Download a data export bundle",
+    effect=READ,
+    keywords=("export", "data", "warehouse", "raw events", "bundle", "legacy", "archive", "file", "gzip"),
+)
 def download_bundle(client: FullStoryClient, data: DownloadBundleInput, ctx: ActionContext) -> RowsOutput:
+    """Download one legacy Data Export bundle and return (or save) its event rows."""
     return sink_rows(client.legacy.download(data.bundle_id), ctx, path=data.path, what="Bundle rows")
 
 
@@ -142,81 +186,12 @@ class UserEventsInput(BaseModel):
     )
 
 
+@action(
+    "export-user-events",
+    title="Export one person's events",
+    effect=READ,
+    keywords=("export", "data", "gdpr", "access request", "dsar", "copy"),
+)
 def user_events(client: FullStoryClient, data: UserEventsInput, ctx: ActionContext) -> RowsOutput:
+    """Export every event row FullStory holds about one person (by uid), for access requests."""
     return sink_rows(client.legacy.user_events(data.uid), ctx, path=data.path, what="Event rows")
-
-
-ACTIONS = [
-    Action(
-        key="list-segments",
-        provider=PROVIDER,
-        title="List segments",
-        description="List the saved segments of the FullStory organization.",
-        run=list_segments,
-        input_model=ListSegmentsInput,
-        output_model=ListSegmentsOutput,
-        read_only=True,
-        destructive=False,
-        keywords=("cohorts", "audiences", "saved searches", "groups", "filters", "segment"),
-    ),
-    Action(
-        key="export-segment",
-        provider=PROVIDER,
-        title="Export a segment",
-        description="Export a segment's events or people for a time range and return (or save) the rows.",
-        run=export_segment,
-        input_model=ExportSegmentInput,
-        output_model=ExportSegmentOutput,
-        read_only=True,
-        destructive=False,
-        keywords=(*EXPORT_WORDS, "segment", "events", "individuals", "csv", "json"),
-    ),
-    Action(
-        key="get-operation",
-        provider=PROVIDER,
-        title="Get an operation",
-        description="Check the state and progress of a long-running FullStory operation (export or delete).",
-        run=get_operation,
-        input_model=GetOperationInput,
-        output_model=Operation,
-        read_only=True,
-        destructive=False,
-        keywords=("status", "progress", "job", "check", "export status", "deletion status"),
-    ),
-    Action(
-        key="list-export-bundles",
-        provider=PROVIDER,
-        title="List data export bundles",
-        description="List the legacy Data Export bundles (periodic files of all events).",
-        run=list_bundles,
-        input_model=ListBundlesInput,
-        output_model=ListBundlesOutput,
-        read_only=True,
-        destructive=False,
-        keywords=(*EXPORT_WORDS, "bundles", "legacy", "archive", "files", "hourly", "daily"),
-    ),
-    Action(
-        key="download-export-bundle",
-        provider=PROVIDER,
-        title="Download a data export bundle",
-        description="Download one legacy Data Export bundle and return (or save) its event rows.",
-        run=download_bundle,
-        input_model=DownloadBundleInput,
-        output_model=RowsOutput,
-        read_only=True,
-        destructive=False,
-        keywords=(*EXPORT_WORDS, "bundle", "legacy", "archive", "file", "gzip"),
-    ),
-    Action(
-        key="export-user-events",
-        provider=PROVIDER,
-        title="Export one person's events",
-        description="Export every event row FullStory holds about one person (by uid), for access requests.",
-        run=user_events,
-        input_model=UserEventsInput,
-        output_model=RowsOutput,
-        read_only=True,
-        destructive=False,
-        keywords=(*EXPORT_WORDS, "person", "individual", "gdpr", "access request", "dsar", "copy", "subject"),
-    ),
-]

@@ -7,13 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import WRITE, ActionContext
 from headwater.connectors.fullstory.actions.polling import wait_until
 from headwater.connectors.fullstory.batch import FINISHED, MAX_ITEMS, BatchApi
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.models import BatchStatus
 
-PROVIDER = "fullstory"
 IMPORTS_SHOWN = 1_000
 
 
@@ -80,38 +80,24 @@ def run_import(
     )
 
 
+@action(
+    "import-events",
+    title="Import events in bulk",
+    effect=WRITE,
+    keywords=("batch", "backfill", "many", "events", "job"),
+)
 def import_events(client: FullStoryClient, data: ImportEventsInput, ctx: ActionContext) -> ImportOutput:
+    """Send up to 50,000 server-side events as one batch job and wait for its results."""
     shared = {"context": data.shared_context} if data.shared_context else None
     return run_import(client.event_batches, data.events, data, ctx, shared=shared)
 
 
+@action(
+    "import-users",
+    title="Import users in bulk",
+    effect=WRITE,
+    keywords=("batch", "backfill", "individuals", "upsert", "sync"),
+)
 def import_users(client: FullStoryClient, data: ImportUsersInput, ctx: ActionContext) -> ImportOutput:
+    """Create or update up to 50,000 users as one batch job and wait for its results."""
     return run_import(client.user_batches, data.users, data, ctx)
-
-
-ACTIONS = [
-    Action(
-        key="import-events",
-        provider=PROVIDER,
-        title="Import events in bulk",
-        description="Send up to 50,000 server-side events as one batch job and wait for its results.",
-        input_model=ImportEventsInput,
-        output_model=ImportOutput,
-        read_only=False,
-        destructive=False,
-        run=import_events,
-        keywords=("batch", "bulk", "upload", "backfill", "ingest", "load", "many", "events", "job"),
-    ),
-    Action(
-        key="import-users",
-        provider=PROVIDER,
-        title="Import users in bulk",
-        description="Create or update up to 50,000 users as one batch job and wait for its results.",
-        input_model=ImportUsersInput,
-        output_model=ImportOutput,
-        read_only=False,
-        destructive=False,
-        run=import_users,
-        keywords=("batch", "bulk", "upload", "backfill", "people", "person", "individuals", "upsert", "sync"),
-    ),
-]

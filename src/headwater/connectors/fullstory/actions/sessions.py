@@ -7,11 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import READ, ActionContext
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.models import Session
-
-PROVIDER = "fullstory"
 
 
 class ListSessionsInput(BaseModel):
@@ -50,7 +49,14 @@ class ListSessionsOutput(BaseModel):
 FIRST_WINDOW = 50
 
 
+@action(
+    "list-sessions",
+    title="List a person's sessions",
+    effect=READ,
+    keywords=("recordings", "replays", "session replay", "visits", "playback", "user", "history"),
+)
 def list_sessions(client: FullStoryClient, data: ListSessionsInput, ctx: ActionContext) -> ListSessionsOutput:
+    """List the recorded sessions of a person (by uid or email), with replay links."""
     limit = min(data.limit, ctx.limit) if ctx.limit is not None else data.limit
     if data.created_after is None and data.created_before is None:
         found = client.sessions.search(uid=data.uid, email=data.email, limit=limit)
@@ -95,56 +101,17 @@ class SessionEventsOutput(BaseModel):
     count: int
 
 
+@action(
+    "get-session-events",
+    title="Get a session's events",
+    effect=READ,
+    keywords=("clicks", "pages", "navigation", "timeline", "what happened"),
+)
 def session_events(
     client: FullStoryClient, data: SessionEventsInput, ctx: ActionContext
 ) -> SessionEventsOutput:
+    """Read the events (clicks, navigations, custom events) of one recorded session."""
     events = client.sessions.events(data.session_id)
     if ctx.limit is not None:
         events = events[: ctx.limit]
     return SessionEventsOutput(events=events, count=len(events))
-
-
-ACTIONS = [
-    Action(
-        key="list-sessions",
-        provider=PROVIDER,
-        title="List a person's sessions",
-        description="List the recorded sessions of a person (by uid or email), with replay links.",
-        input_model=ListSessionsInput,
-        output_model=ListSessionsOutput,
-        read_only=True,
-        destructive=False,
-        run=list_sessions,
-        keywords=(
-            "recordings",
-            "replays",
-            "session replay",
-            "visits",
-            "playback",
-            "person",
-            "user",
-            "history",
-        ),
-    ),
-    Action(
-        key="get-session-events",
-        provider=PROVIDER,
-        title="Get a session's events",
-        description="Read the events (clicks, navigations, custom events) of one recorded session.",
-        input_model=SessionEventsInput,
-        output_model=SessionEventsOutput,
-        read_only=True,
-        destructive=False,
-        run=session_events,
-        keywords=(
-            "activity",
-            "clicks",
-            "pages",
-            "navigation",
-            "timeline",
-            "what happened",
-            "replay",
-            "visit",
-        ),
-    ),
-]

@@ -7,12 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from headwater.actions.model import Action, ActionContext
+from headwater.actions.decorator import action
+from headwater.actions.model import DESTRUCTIVE, READ, WRITE, ActionContext
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.models import User
-
-PROVIDER = "fullstory"
-PERSON_WORDS = ("person", "people", "individual", "user", "visitor", "customer")
 
 
 class ListUsersInput(BaseModel):
@@ -29,7 +27,14 @@ class ListUsersOutput(BaseModel):
     truncated: bool = Field(description="True when the action stopped at the limit before the last page")
 
 
+@action(
+    "list-users",
+    title="List users",
+    effect=READ,
+    keywords=("user", "search", "email", "uid", "identified", "anonymous"),
+)
 def list_users(client: FullStoryClient, data: ListUsersInput, ctx: ActionContext) -> ListUsersOutput:
+    """Search FullStory users by uid, email or display name, following every page."""
     found = client.users.list(**data.model_dump())
     users = list(islice(found, ctx.limit)) if ctx.limit is not None else list(found)
     truncated = ctx.limit is not None and next(found, None) is not None
@@ -41,7 +46,9 @@ class GetUserInput(BaseModel):
     include_schema: bool = False
 
 
+@action("get-user", title="Get a user", effect=READ, keywords=("user", "properties", "details", "lookup"))
 def get_user(client: FullStoryClient, data: GetUserInput, ctx: ActionContext) -> User:
+    """Read one FullStory user with its properties."""
     return client.users.get(data.id, include_schema=data.include_schema)
 
 
@@ -69,7 +76,14 @@ class UserIdOutput(BaseModel):
     id: str = Field(description="FullStory's user id")
 
 
+@action(
+    "create-user",
+    title="Create or update a user",
+    effect=WRITE,
+    keywords=("user", "upsert", "identify", "properties"),
+)
 def create_user(client: FullStoryClient, data: CreateUserInput, ctx: ActionContext) -> UserIdOutput:
+    """Create a FullStory user, or update the one with the same uid (upsert)."""
     return UserIdOutput(id=client.users.create(data.body(), idempotency_key=data.idempotency_key))
 
 
@@ -80,7 +94,9 @@ class UpdateUserInput(UserBody):
     )
 
 
+@action("update-user", title="Update a user", effect=WRITE, keywords=("user", "properties", "attributes"))
 def update_user(client: FullStoryClient, data: UpdateUserInput, ctx: ActionContext) -> UserIdOutput:
+    """Change a FullStory user's name, email or custom properties."""
     return UserIdOutput(id=client.users.update(data.id, data.body()))
 
 
@@ -101,85 +117,17 @@ class DeleteUserOutput(BaseModel):
     note: str = "FullStory deletes in the background; the user reads as is_being_deleted until gone."
 
 
+@action(
+    "delete-user",
+    title="Delete a user",
+    effect=DESTRUCTIVE,
+    keywords=("user", "ccpa", "privacy", "right to be forgotten"),
+)
 def delete_user(client: FullStoryClient, data: DeleteUserInput, ctx: ActionContext) -> DeleteUserOutput:
+    """Delete a FullStory user and all their sessions and events, by id or uid."""
     if data.id:
         client.users.delete(data.id)
         return DeleteUserOutput(deleting=data.id, by="id")
     assert data.uid is not None
     client.users.delete_by_uid(data.uid)
     return DeleteUserOutput(deleting=data.uid, by="uid")
-
-
-ACTIONS = [
-    Action(
-        key="list-users",
-        provider=PROVIDER,
-        title="List users",
-        description="Search FullStory users by uid, email or display name, following every page.",
-        input_model=ListUsersInput,
-        output_model=ListUsersOutput,
-        read_only=True,
-        destructive=False,
-        run=list_users,
-        keywords=(*PERSON_WORDS, "search", "find", "lookup", "email", "uid", "identified", "anonymous"),
-    ),
-    Action(
-        key="get-user",
-        provider=PROVIDER,
-        title="Get a user",
-        description="Read one FullStory user with its properties.",
-        input_model=GetUserInput,
-        output_model=User,
-        read_only=True,
-        destructive=False,
-        run=get_user,
-        keywords=(*PERSON_WORDS, "profile", "properties", "details", "show", "lookup"),
-    ),
-    Action(
-        key="create-user",
-        provider=PROVIDER,
-        title="Create or update a user",
-        description="Create a FullStory user, or update the one with the same uid (upsert).",
-        input_model=CreateUserInput,
-        output_model=UserIdOutput,
-        read_only=False,
-        destructive=False,
-        run=create_user,
-        keywords=(*PERSON_WORDS, "add", "new", "upsert", "identify", "register", "properties"),
-    ),
-    Action(
-        key="update-user",
-        provider=PROVIDER,
-        title="Update a user",
-        description="Change a FullStory user's name, email or custom properties.",
-        input_model=UpdateUserInput,
-        output_model=UserIdOutput,
-        read_only=False,
-        destructive=False,
-        run=update_user,
-        keywords=(*PERSON_WORDS, "edit", "change", "modify", "set", "properties", "attributes", "rename"),
-    ),
-    Action(
-        key="delete-user",
-        provider=PROVIDER,
-        title="Delete a user",
-        description="Delete a FullStory user and all their sessions and events, by id or uid.",
-        input_model=DeleteUserInput,
-        output_model=DeleteUserOutput,
-        read_only=False,
-        destructive=True,
-        run=delete_user,
-        keywords=(
-            *PERSON_WORDS,
-            "remove",
-            "erase",
-            "forget",
-            "purge",
-            "gdpr",
-            "ccpa",
-            "privacy",
-            "right to be forgotten",
-            "erasure",
-        ),
-    ),
-]
