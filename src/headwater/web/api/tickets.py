@@ -9,11 +9,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
 
 from headwater.privacy.subjects import SUBJECT_FIELDS
+from headwater.store.idempotency import HEADER, fingerprint
 from headwater.web import paging
 from headwater.web.api.deps import Svc
 from headwater.web.auth.principal import Operator, Viewer
 from headwater.web.downloads import package_response
-from headwater.web.idempotency import HEADER, fingerprint
 from headwater.web.listing import tickets as listing
 from headwater.web.problems import documented
 from headwater.web.schemas.common import AuditEntry
