@@ -38,6 +38,6 @@ def test_connect_run_and_request_from_python(sandbox: Sandboxes) -> None:
 
 
 def test_importing_headwater_stays_light() -> None:
-    code = "import sys, headwater; print('headwater.api' in sys.modules, 'sqlalchemy' in sys.modules)"
+    code = "import sys, headwater; print('headwater.facade' in sys.modules, 'sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

@@ -23,11 +23,11 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import SecretStr
 
+from headwater.accounts import passwords
 from headwater.config import Settings
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from headwater.web.app import create_app
-from headwater.web.auth import passwords
 from headwater.web.settings import load_web_settings
 from tests.jobs.harness import FAST_SETTINGS
 from tests.sandbox_connections import connect_sandbox

@@ -43,6 +43,31 @@ def test_create_wait_show_list_audit_and_package(desk: Desk, tmp_path: Path) -> 
     assert code == 0 and "SHA-256" in out and (tmp_path / "p.zip").exists()
 
 
+def test_list_has_the_dashboards_filters_and_pages(desk: Desk) -> None:
+    ann = desk.create(email="ann@example.com", connections=["fs"])
+    bo = desk.create(kind="copy", email="bo@example.com", regulation="ccpa", connections=["amp"])
+
+    def listed(*args: str) -> list[str]:
+        code, out, err = dsr("list", *args, "--json")
+        assert code == 0, err
+        return [t["id"] for t in json.loads(out)]
+
+    assert listed() == [bo["id"], ann["id"]]
+    assert listed("--kind", "copy") == [bo["id"]]
+    assert listed("--regulation", "gdpr") == [ann["id"]]
+    assert listed("--connection", "fs") == [ann["id"]]
+    assert listed("--search", "bo@") == [bo["id"]]
+    assert listed("--search", ann["id"].lower()) == [ann["id"]]
+    assert listed("--due-within-days", "40") == [ann["id"]]  # gdpr: 30 days; ccpa: 45
+    code, out, err = dsr("list", "--limit", "1", "--json")
+    assert code == 0 and [t["id"] for t in json.loads(out)] == [bo["id"]]
+    cursor = err.split("--cursor", 1)[1].split()[0]
+    code, out, err = dsr("list", "--limit", "1", "--cursor", cursor, "--json")
+    assert code == 0 and [t["id"] for t in json.loads(out)] == [ann["id"]] and "--cursor" not in err
+    code, _, err = dsr("list", "--status", "lost")
+    assert code == 2 and "unknown status" in err
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # refused before the store is used
 def test_refused_requests_exit_2_with_a_clear_message(desk: Desk) -> None:
     code, _, err = dsr("create", "--kind", "delete", "--email", "not-an-email")

@@ -18,13 +18,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from headwater.accounts import passwords
 from headwater.config import load_settings
 from headwater.jobs import EmbeddedWorker
 from headwater.privacy import states
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from headwater.web.app import create_app
-from headwater.web.auth import passwords
 from headwater.web.services import Services
 from headwater.web.settings import load_web_settings
 from tests.jobs.harness import FAST_SETTINGS

@@ -8,9 +8,9 @@ import json
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from headwater.accounts.models import TokenRow, UserRow
 from headwater.cli.main import app as cli
 from headwater.store import Database, audit
-from headwater.web.models import TokenRow, UserRow
 from tests.web.conftest import Web
 
 runner = CliRunner()

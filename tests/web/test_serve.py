@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import httpx
 from rich.console import Console
 
+from headwater.accounts.users import Users
 from headwater.store import Database
-from headwater.web.auth.users import Users
 from headwater.web.demo import DEMO_EMAIL, step_web
 
 

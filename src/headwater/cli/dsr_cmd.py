@@ -16,6 +16,7 @@ from headwater.connections import os_user
 from headwater.jobs import EmbeddedWorker
 from headwater.privacy import states
 from headwater.privacy.bulk import import_csv
+from headwater.privacy.listing import TicketFilter
 from headwater.privacy.service import Privacy
 
 app = typer.Typer(help="Privacy requests: delete or copy a person's data everywhere.", no_args_is_help=True)
@@ -104,18 +105,35 @@ def create(
 @exits_cleanly
 def list_(
     status: Annotated[str | None, typer.Option(help="Only tickets in this status.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: delete or copy.")] = None,
+    regulation: Annotated[str | None, typer.Option(help="Only this regulation: gdpr or ccpa.")] = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open tickets past their deadline.")
     ] = False,
+    due_within_days: Annotated[
+        int | None, typer.Option("--due-within-days", min=0, help="Only open tickets due this soon.")
+    ] = None,
+    connection: Annotated[
+        str | None, typer.Option("--connection", help="Only tickets with a task in this connection.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help="An email (or its start) or a ticket id.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
+    cursor: Annotated[
+        str | None, typer.Option(help="Continue after a previous page (the cursor it printed).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Privacy requests, newest first, with their deadline."""
-    rows = _privacy().list_tickets(status=status, overdue=overdue, limit=limit)
+    """Privacy requests, newest first, with their deadline; the same filters as the dashboard."""
+    filters = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, search)
+    rows, next_cursor = _privacy().page_tickets(filters, limit=limit, cursor=cursor)
     if as_json:
         print_json(rows)
     else:
         render.tickets(rows)
+    if next_cursor is not None:
+        err_console.print(f"More: add --cursor {next_cursor}", markup=False)
 
 
 @app.command("show")

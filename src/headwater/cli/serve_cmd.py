@@ -26,8 +26,8 @@ def serve(
     """Serve the dashboard and the REST API (/api/v1, docs at /api/docs) until Ctrl-C."""
     import uvicorn
 
+    from headwater.accounts.users import Users
     from headwater.web.app import create_app
-    from headwater.web.auth.users import Users
 
     ctx = Context.load()
     app = create_app(ctx.settings, db=ctx.db, run_worker=worker)

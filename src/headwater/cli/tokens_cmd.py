@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
+from headwater.accounts.roles import ROLES
+from headwater.accounts.tokens import Tokens
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, err_console, print_json, table
 from headwater.connections import os_user
-from headwater.web.auth.roles import ROLES
-from headwater.web.auth.tokens import Tokens
 
 app = typer.Typer(help="API tokens for the REST API: create, list, revoke.", no_args_is_help=True)
 

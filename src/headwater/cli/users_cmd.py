@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 from pydantic import SecretStr
 
+from headwater.accounts.roles import ROLES
+from headwater.accounts.users import Users
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, print_json, table
 from headwater.connections import os_user
 from headwater.errors import BadInput
-from headwater.web.auth.roles import ROLES
-from headwater.web.auth.users import Users
 
 app = typer.Typer(help="Dashboard users: add, list, change roles, remove.", no_args_is_help=True)
 EmailArgument = Annotated[str, typer.Argument(help="The user's email address (their login).")]

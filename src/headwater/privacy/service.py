@@ -1,4 +1,5 @@
-"""Privacy requests as a service: the functions the CLI calls now and the web API later.
+"""Privacy requests as a service: the functions both faces call, the CLI (`headwater dsr`) and the web
+(REST API and dashboard).
 
 Each function takes the `actor` (who is acting, for the audit trail) and returns plain dicts. Work on
 providers is never done here: it is queued as jobs in the same transaction as the change that needs it,
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from headwater.config import Settings
 from headwater.connections import Connections
@@ -22,17 +23,19 @@ from headwater.privacy import (
     batching,
     following,
     intake,
+    listing,
     orchestration,
     package,
     resolving,
     states,
     tracking,
 )
-from headwater.privacy.models import TaskJobRow, TaskRow, TicketRow
+from headwater.privacy.listing import TicketFilter
+from headwater.privacy.models import TaskJobRow, TaskRow
 from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
-from headwater.store import Database, audit
+from headwater.store import Database, audit, paging
 from headwater.vault import Vault, load_keyring
 
 __all__ = ["Privacy", "orchestration"]
@@ -76,26 +79,30 @@ class Privacy:
         return self.show(ticket.id)
 
     def list_tickets(
-        self, *, status: str | None = None, overdue: bool = False, limit: int = 200
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        regulation: str | None = None,
+        overdue: bool = False,
+        due_within_days: int | None = None,
+        connection: str | None = None,
+        search: str | None = None,
+        limit: int = 200,
     ) -> list[dict[str, Any]]:
-        if status is not None and status not in states.TICKET_STATUSES:
-            raise BadInput(
-                f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(states.TICKET_STATUSES)}."
-            )
-        at = tracking.now()
-        query = select(TicketRow).order_by(TicketRow.received_at.desc(), TicketRow.id).limit(limit)
-        if status is not None:
-            query = query.where(TicketRow.status == status)
-        if overdue:
-            query = query.where(TicketRow.due_at < at, TicketRow.status.not_in(states.CLOSED))
-        with self.db.session() as session:
-            tickets = list(session.scalars(query))
-            tasks: dict[str, list[TaskRow]] = {t.id: [] for t in tickets}
-            for task in session.scalars(
-                select(TaskRow).where(TaskRow.ticket_id.in_(tasks)).order_by(TaskRow.id)
-            ):
-                tasks[task.ticket_id].append(task)
-            return [ticket_as_dict(t, tasks[t.id], at) for t in tickets]
+        """The newest tickets that match every filter given (see `listing.TicketFilter`)."""
+        filters = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, search)
+        return self.page_tickets(filters, limit=limit)[0]
+
+    def page_tickets(
+        self, filters: TicketFilter, *, limit: int = paging.DEFAULT_LIMIT, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of matching tickets, newest first, and the cursor of the next page (None: no more)."""
+        return listing.page(self.db, filters, limit=limit, cursor=cursor)
+
+    def ticket_counts(self, *, soon_days: int = 7) -> listing.Overview:
+        """Open tickets by status, and how many are overdue, due within `soon_days` or failed."""
+        return listing.overview(self.db, soon_days=soon_days)
 
     def show(self, ticket_id: str) -> dict[str, Any]:
         with self.db.session() as session:

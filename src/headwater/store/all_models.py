@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
+from headwater.accounts import models as _accounts_models  # noqa: F401
 from headwater.discovery import models as _discovery_models  # noqa: F401
 from headwater.jobs import models as _jobs_models  # noqa: F401
 from headwater.privacy import models as _privacy_models  # noqa: F401
+from headwater.store import idempotency as _idempotency  # noqa: F401
 from headwater.store import models
 from headwater.sync import models as _sync_models  # noqa: F401
-from headwater.web import models as _web_models  # noqa: F401
 from headwater.workflows import tables as _workflow_tables  # noqa: F401
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from headwater.accounts.users import Users
 from headwater.errors import NotFound
-from headwater.web.auth.users import Users
 
 DEMO_EMAIL = "admin@example.com"
 DEFAULT_URL = "http://127.0.0.1:8800"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from headwater.errors import HeadwaterError
 from headwater.jobs.broker import broker_url, check_broker
+from headwater.store.health import store_status
 from headwater.web.schemas.common import Health
 
 router = APIRouter(tags=["health"])
@@ -28,13 +28,7 @@ def healthz() -> Health:
 )
 def readyz(request: Request) -> JSONResponse:
     services = request.app.state.services
-    checks: dict[str, str] = {}
-    try:
-        with services.db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["store"] = "ok" if services.db.is_current() else "schema is not current"
-    except Exception as exc:  # any failure means "not ready", never a 500
-        checks["store"] = f"unreachable ({type(exc).__name__})"
+    checks = {"store": store_status(services.db)}
     url = broker_url(services.settings)
     if url is not None:
         try:

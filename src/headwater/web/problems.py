@@ -17,9 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from headwater.accounts.ratelimit import TooManyAttempts
 from headwater.errors import AuthError, HeadwaterError, PermissionDenied
 from headwater.web.auth.principal import Forbidden, Unauthenticated
-from headwater.web.auth.ratelimit import TooManyAttempts
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"

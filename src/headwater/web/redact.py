@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from headwater.config import mask_url
+from headwater.jobs.models import JobRow
+from headwater.jobs.views import job_as_dict
 
 _URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
 _SLACK_HOOK = re.compile(r"(https://hooks\.slack\.com/)[^\s\"'<>]+", re.IGNORECASE)
@@ -26,3 +28,11 @@ def scrub(value: Any) -> Any:
 def scrub_text(text: str) -> str:
     """Free text with any Slack webhook URL cut down to its host."""
     return _SLACK_HOOK.sub(r"\1********", text)
+
+
+def shown_job(row: JobRow) -> dict[str, Any]:
+    """A job as the job service shows it, with any password in its payload or result masked."""
+    data = job_as_dict(row)
+    data["payload"] = scrub(data["payload"])
+    data["result"] = scrub(data["result"]) if data["result"] is not None else None
+    return data

@@ -13,18 +13,18 @@ import httpx
 from fastapi import Request
 from pydantic import SecretStr
 
+from headwater.accounts.ratelimit import LoginLimiter
+from headwater.accounts.sessions import Sessions
+from headwater.accounts.signing_key import session_signing_key
+from headwater.accounts.tokens import Tokens
+from headwater.accounts.users import Users
 from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.jobs.queue import JobQueue
 from headwater.privacy.service import Privacy
 from headwater.store import Database
+from headwater.store.idempotency import Idempotency
 from headwater.vault import Vault
-from headwater.web.auth.ratelimit import LoginLimiter
-from headwater.web.auth.secret import session_signing_key
-from headwater.web.auth.sessions import Sessions
-from headwater.web.auth.tokens import Tokens
-from headwater.web.auth.users import Users
-from headwater.web.idempotency import Idempotency
 from headwater.web.settings import WebSettings
 from headwater.workflows.service import Workflows
 
@@ -79,7 +79,12 @@ class Services:
 
     @cached_property
     def limiter(self) -> LoginLimiter:
-        return LoginLimiter(self.db, self.web)
+        return LoginLimiter(
+            self.db,
+            window=timedelta(minutes=self.web.login_window_minutes),
+            per_account=self.web.login_failures_per_account,
+            per_client=self.web.login_failures_per_client,
+        )
 
 
 def get_services(request: Request) -> Services:

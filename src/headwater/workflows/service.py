@@ -1,4 +1,4 @@
-"""The workflow service the CLI (and later the web API) calls: definitions, schedules and runs.
+"""The workflow service both faces call, the CLI and the web: definitions, schedules and runs.
 
 Definitions are checked before they are stored and stored with their schedule in one transaction; every
 change is written to the audit trail. `clock` is injectable so tests (and the demo against the sandbox)

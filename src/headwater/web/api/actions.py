@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from headwater.accounts.roles import Role
 from headwater.actions.catalogue import all_actions, find_action
 from headwater.actions.intent import rank
 from headwater.actions.runner import RunOptions, run_on_connection
 from headwater.errors import BadInput
 from headwater.web.api.deps import Svc
 from headwater.web.auth.principal import Forbidden, Operator, Viewer
-from headwater.web.auth.roles import Role
 from headwater.web.problems import documented
 from headwater.web.schemas.actions import (
     ActionDetail,

@@ -6,16 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from headwater.jobs import listing
 from headwater.jobs.effects import for_job
 from headwater.jobs.models import JobRow
 from headwater.jobs.views import effect_as_dict
-from headwater.store import audit
-from headwater.web import paging
+from headwater.store import audit, paging
 from headwater.web.api.deps import RowId, Svc
 from headwater.web.auth.principal import Operator, Viewer
-from headwater.web.listing import jobs as listing
 from headwater.web.problems import documented
-from headwater.web.redact import scrub
+from headwater.web.redact import scrub, shown_job
 from headwater.web.schemas.jobs import Job, JobDetail, JobPage
 from headwater.web.services import Services
 
@@ -31,13 +30,13 @@ def list_jobs(
     limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> dict[str, Any]:
-    items, next_cursor = listing.page(services.db, status=status, kind=kind, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    rows, next_cursor = listing.page(services.db, status=status, kind=kind, limit=limit, cursor=cursor)
+    return {"items": [shown_job(row) for row in rows], "next_cursor": next_cursor}
 
 
 @router.get("/{job_id}", response_model=JobDetail, responses=documented(404), summary="One job")
 def show_job(job_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
-    job = listing.as_dict(services.queue.get(job_id))
+    job = shown_job(services.queue.get(job_id))
     effects = [scrub(effect_as_dict(e)) for e in for_job(services.db, job_id)]
     return {**job, "effects": effects}
 
@@ -49,7 +48,7 @@ def show_job(job_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
     summary="Run a dead job again with fresh attempts (or a waiting one now)",
 )
 def retry_job(job_id: RowId, principal: Operator, services: Svc) -> dict[str, Any]:
-    return listing.as_dict(retry(services, job_id, actor=principal.actor))
+    return shown_job(retry(services, job_id, actor=principal.actor))
 
 
 def retry(services: Services, job_id: int, *, actor: str) -> JobRow:

@@ -5,18 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
-from headwater.errors import BadInput
+from headwater.store import paging
+from headwater.sync import listing
 from headwater.sync.history import calls
-from headwater.sync.target import PG_PREFIXES
-from headwater.web import paging
+from headwater.sync.target import storable_destination
 from headwater.web.api.deps import RowId, Svc
 from headwater.web.auth.principal import Operator, Viewer
-from headwater.web.listing import jobs as job_listing
-from headwater.web.listing import syncs as listing
 from headwater.web.problems import documented
+from headwater.web.redact import shown_job
 from headwater.web.schemas.jobs import Job
 from headwater.web.schemas.syncs import SyncCall, SyncRun, SyncRunPage, SyncStart
 
@@ -65,27 +62,10 @@ def start_sync(name: str, body: SyncStart, principal: Operator, services: Svc) -
     services.connections.usable_info(name)
     payload = {
         "connection": name,
-        "to": _destination(body.to),
+        "to": storable_destination(body.to),
         "start_date": body.start_date.isoformat() if body.start_date else None,
         "full_refresh": body.full_refresh,
         "requested_by": principal.actor,
     }
     job = services.queue.submit(SYNC_KIND, payload)
-    return job_listing.as_dict(job)
-
-
-def _destination(url: str | None) -> str | None:
-    """A destination the job may store in its payload: never one with a password in it."""
-    if not url:
-        return None
-    if url.startswith(PG_PREFIXES):
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            raise BadInput("to: not a PostgreSQL URL.") from None
-        if parsed.password:
-            raise BadInput(
-                "to: a destination URL may not hold a password here (jobs are visible to every viewer).",
-                hint="Give the password to the worker with PGPASSWORD or a .pgpass file.",
-            )
-    return url
+    return shown_job(job)

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Header, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
 
+from headwater.privacy.listing import TicketFilter
 from headwater.privacy.subjects import SUBJECT_FIELDS
-from headwater.web import paging
+from headwater.store import paging
+from headwater.store.idempotency import HEADER, fingerprint
 from headwater.web.api.deps import Svc
 from headwater.web.auth.principal import Operator, Viewer
 from headwater.web.downloads import package_response
-from headwater.web.idempotency import HEADER, fingerprint
-from headwater.web.listing import tickets as listing
 from headwater.web.problems import documented
 from headwater.web.schemas.common import AuditEntry
 from headwater.web.schemas.tickets import Ticket, TicketCreate, TicketPage
@@ -43,8 +43,8 @@ def list_tickets(
     limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> dict[str, Any]:
-    flt = listing.TicketFilter(status, kind, regulation, overdue, due_within_days, connection, q)
-    items, next_cursor = listing.page(services.db, flt, limit=limit, cursor=cursor)
+    flt = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, q)
+    items, next_cursor = services.privacy.page_tickets(flt, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -15,11 +15,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from headwater.accounts.roles import Role
 from headwater.errors import AuthError, PermissionDenied
-from headwater.web.auth.roles import Role
-from headwater.web.auth.sessions import COOKIE
 from headwater.web.services import Services, get_services
 
+#: the session cookie: the signed session id `accounts.sessions` gives out
+COOKIE = "headwater_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"

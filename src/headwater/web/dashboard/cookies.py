@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from headwater.web.auth.sessions import COOKIE
+from headwater.web.auth.principal import COOKIE
 from headwater.web.services import Services
 
 

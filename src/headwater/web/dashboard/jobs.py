@@ -7,13 +7,14 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from headwater.errors import HeadwaterError
+from headwater.jobs import listing
 from headwater.jobs.models import STATUSES
 from headwater.web.api.deps import RowId
 from headwater.web.api.jobs import retry as retry_job
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import is_htmx, render
-from headwater.web.listing import jobs
+from headwater.web.redact import shown_job
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -27,8 +28,13 @@ def job_list(
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
     services = get_services(request)
-    items, next_cursor = jobs.page(services.db, status=status or None, limit=50, cursor=cursor)
-    context = {"jobs": items, "next_cursor": next_cursor, "status": status or "", "statuses": STATUSES}
+    rows, next_cursor = listing.page(services.db, status=status or None, limit=50, cursor=cursor)
+    context = {
+        "jobs": [shown_job(row) for row in rows],
+        "next_cursor": next_cursor,
+        "status": status or "",
+        "statuses": STATUSES,
+    }
     name = "jobs_table.html" if is_htmx(request) else "jobs.html"
     return render(request, name, context, principal=principal)
 

@@ -13,10 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
-from headwater.web.auth.principal import PageViewer
-from headwater.web.auth.ratelimit import TooManyAttempts
-from headwater.web.auth.sessions import COOKIE
-from headwater.web.auth.users import UserInfo
+from headwater.accounts.ratelimit import TooManyAttempts
+from headwater.accounts.users import UserInfo
+from headwater.web.auth.principal import COOKIE, PageViewer
 from headwater.web.dashboard.cookies import clear_session, secure, set_session
 from headwater.web.dashboard.templating import render
 from headwater.web.services import Services, get_services

@@ -7,9 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from headwater.jobs import listing as jobs
+from headwater.privacy.listing import TicketFilter
+from headwater.sync import listing as syncs
 from headwater.web.auth.principal import PageViewer
 from headwater.web.dashboard.templating import is_htmx, render
-from headwater.web.listing import jobs, syncs, tickets
+from headwater.web.redact import shown_job
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -18,14 +21,14 @@ SOON_DAYS = 7
 
 def _context(request: Request) -> dict[str, Any]:
     services = get_services(request)
-    recent, _ = tickets.page(services.db, tickets.TicketFilter(), limit=8)
+    recent, _ = services.privacy.page_tickets(TicketFilter(), limit=8)
     runs, _ = syncs.page(services.db, limit=5)
     return {
-        "counts": tickets.overview(services.db, soon_days=SOON_DAYS),
+        "counts": services.privacy.ticket_counts(soon_days=SOON_DAYS),
         "soon_days": SOON_DAYS,
         "recent_tickets": recent,
         "recent_runs": runs,
-        "failed_jobs": jobs.recent_failures(services.db),
+        "failed_jobs": [shown_job(row) for row in jobs.recent_failures(services.db)],
         "failed_runs": syncs.recent_failures(services.db),
     }
 

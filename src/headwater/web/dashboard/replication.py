@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from headwater.errors import HeadwaterError
+from headwater.sync import listing as syncs
 from headwater.sync.history import calls
 from headwater.web.api.deps import RowId
 from headwater.web.api.syncs import SYNC_KIND
@@ -15,7 +16,6 @@ from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard import chart
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import render
-from headwater.web.listing import syncs
 from headwater.web.services import get_services
 
 router = APIRouter()

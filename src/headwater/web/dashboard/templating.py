@@ -12,8 +12,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from headwater.accounts.roles import Role
 from headwater.web.auth.principal import Principal
-from headwater.web.auth.roles import Role
 from headwater.web.dashboard.flash import COOKIE as FLASH_COOKIE
 from headwater.web.dashboard.flash import read_flash
 from headwater.web.services import get_services

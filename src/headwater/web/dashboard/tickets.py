@@ -10,10 +10,10 @@ from fastapi.responses import FileResponse
 from starlette.responses import HTMLResponse
 
 from headwater.privacy import deadlines, intake, states
+from headwater.privacy.listing import TicketFilter
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.templating import render
 from headwater.web.downloads import package_response
-from headwater.web.listing import tickets as listing
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -36,7 +36,7 @@ def ticket_list(
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
     services = get_services(request)
-    flt = listing.TicketFilter(
+    flt = TicketFilter(
         status or None,
         kind or None,
         regulation or None,
@@ -45,7 +45,7 @@ def ticket_list(
         connection or None,
         q or None,
     )
-    items, next_cursor = listing.page(services.db, flt, limit=PAGE_SIZE, cursor=cursor)
+    items, next_cursor = services.privacy.page_tickets(flt, limit=PAGE_SIZE, cursor=cursor)
     query = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
     context = {
         "tickets": items,

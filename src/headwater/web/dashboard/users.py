@@ -9,9 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import SecretStr
 from starlette.responses import HTMLResponse
 
+from headwater.accounts.roles import ROLES
 from headwater.errors import HeadwaterError
 from headwater.web.auth.principal import PageAdmin
-from headwater.web.auth.roles import ROLES
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import render
 from headwater.web.services import get_services

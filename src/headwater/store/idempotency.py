@@ -3,6 +3,9 @@
 The key is claimed (a row, unique per caller) before the work starts, so two copies of one request
 racing each other cannot both create: the second sees the claim and is told to wait (409). A request
 that fails gives its key back, so it can be retried; one reused for a different body is refused (422).
+
+It lives in the store because the claims must outlive a process and be shared by every web process; the
+REST API decides which requests use it.
 """
 
 from __future__ import annotations
@@ -10,19 +13,35 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.errors import BadInput, Conflict
-from headwater.store import Database
-from headwater.store.models import utcnow
-from headwater.web.models import IdempotencyRow
+from headwater.jobs.models import UtcDateTime
+from headwater.store.db import Database
+from headwater.store.models import Base, utcnow
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
+
+
+class IdempotencyRow(Base):
+    """A POST answered once: a retry with the same key gets the same answer instead of a second ticket."""
+
+    __tablename__ = "web_idempotency_keys"
+    __table_args__ = (UniqueConstraint("principal", "key", name="uq_web_idempotency_principal_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    principal: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the method, path and body
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None while in progress
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class KeyReused(BadInput):

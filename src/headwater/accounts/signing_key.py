@@ -12,9 +12,9 @@ import secrets
 from pydantic import SecretStr
 from sqlalchemy.exc import IntegrityError
 
+from headwater.accounts.models import WebSecretRow
 from headwater.store import Database
 from headwater.vault import Vault
-from headwater.web.models import WebSecretRow
 
 SESSION_KEY = "session_signing_key"
 

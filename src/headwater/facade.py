@@ -1,5 +1,8 @@
 """The Python face of Headwater: the same connections, actions and proxy the CLI uses.
 
+Named `facade` so it is not taken for the REST API (`headwater.web.api`); import it as
+`from headwater import Headwater`.
+
 hw = Headwater()                       # settings from HEADWATER_* environment variables
 fs = hw.connection("fs")
 page = fs.run("list-users", {"email": "ann@example.com"})

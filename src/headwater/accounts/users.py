@@ -14,12 +14,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from headwater.accounts import passwords
+from headwater.accounts.models import SessionRow, UserRow
+from headwater.accounts.roles import Role, parse_role
 from headwater.errors import BadInput, Conflict, NotFound
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
-from headwater.web.auth import passwords
-from headwater.web.auth.roles import Role, parse_role
-from headwater.web.models import SessionRow, UserRow
 
 SUBJECT = "user"
 MAX_EMAIL = 200  # what the audit trail's actor column holds

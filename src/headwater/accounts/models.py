@@ -1,5 +1,7 @@
-"""Tables of the web face: people who log in, machine tokens, sessions, idempotency keys, failed logins,
-and the secrets the web service keeps in the vault.
+"""Tables of accounts: people who log in, machine tokens, sessions, failed logins, and the session
+signing key kept in the vault.
+
+The tables keep their `web_` names from when only the web face used them; the CLI manages the same rows.
 
 Nothing secret is stored in the clear: passwords as argon2 hashes, tokens and session ids as SHA-256
 digests (they are long random strings, so a fast hash is enough), the session signing key in the vault.
@@ -8,9 +10,8 @@ digests (they are long random strings, so a fast hash is enough), the session si
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.jobs.models import UtcDateTime
@@ -56,21 +57,6 @@ class SessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
-class IdempotencyRow(Base):
-    """A POST answered once: a retry with the same key gets the same answer instead of a second ticket."""
-
-    __tablename__ = "web_idempotency_keys"
-    __table_args__ = (UniqueConstraint("principal", "key", name="uq_web_idempotency_principal_key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    principal: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(200))
-    fingerprint: Mapped[str] = mapped_column(String(64))  # of the method, path and body
-    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None while in progress
-    response: Mapped[Any] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-
-
 class LoginFailureRow(Base):
     """One failed login, counted per account and per client address to slow down guessing."""
 
@@ -83,7 +69,7 @@ class LoginFailureRow(Base):
 
 
 class WebSecretRow(Base):
-    """Names a vault secret the web service needs (the session signing key), so every process finds it."""
+    """Names a vault secret accounts need (the session signing key), so every process finds it."""
 
     __tablename__ = "web_secrets"
 

@@ -1,5 +1,8 @@
 """Tickets filtered (status, kind, regulation, deadline, connection, email or id) and paged, newest
-first, plus the counts of the overview page.
+first, plus the counts of the dashboard's overview.
+
+One implementation for both faces: `Privacy.list_tickets` (the CLI's `dsr list`) and the REST API and
+dashboard lists all read tickets through it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ from headwater.errors import BadInput
 from headwater.privacy import deadlines, intake, states, tracking
 from headwater.privacy.models import ID_PREFIX, TaskRow, TicketRow
 from headwater.privacy.views import ticket_as_dict
-from headwater.store import Database
-from headwater.web import paging
+from headwater.store import Database, paging
 
 
 @dataclass(frozen=True)

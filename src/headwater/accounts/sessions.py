@@ -1,4 +1,5 @@
-"""Browser sessions: a random id in a signed cookie, its digest and a CSRF token in the store.
+"""Browser sessions: a random id, signed for the cookie the web face sets; its digest and a CSRF token in
+the store.
 
 The signature lets a forged or expired cookie be refused before the store is asked; the row lets a
 logout, a removed user or a new password end a session at once, which a cookie alone could not.
@@ -15,12 +16,10 @@ from itsdangerous import BadSignature, TimestampSigner
 from pydantic import SecretStr
 from sqlalchemy import delete
 
+from headwater.accounts.models import SessionRow, UserRow
+from headwater.accounts.users import UserInfo
 from headwater.store import Database
 from headwater.store.models import utcnow
-from headwater.web.auth.users import UserInfo
-from headwater.web.models import SessionRow, UserRow
-
-COOKIE = "headwater_session"
 
 
 @dataclass(frozen=True)

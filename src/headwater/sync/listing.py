@@ -1,4 +1,5 @@
-"""Replication runs across connections, newest first and paged; and loaded rows per day for the chart."""
+"""Replication runs across connections, newest first and keyset-paged; one run; the newest failures; and
+rows loaded per day (the dashboard's chart). Read-only, for the REST API and the dashboard."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from headwater.errors import NotFound
-from headwater.store import Database
+from headwater.store import Database, paging
 from headwater.store.models import utcnow
 from headwater.sync.history import run_as_dict
 from headwater.sync.models import FAILED, SyncRunRow
-from headwater.web import paging
 
 
 def page(

@@ -17,11 +17,11 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from headwater.accounts.models import TokenRow
+from headwater.accounts.roles import Role, parse_role
 from headwater.errors import BadInput, Conflict, NotFound
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
-from headwater.web.auth.roles import Role, parse_role
-from headwater.web.models import TokenRow
 
 PREFIX = "hwt_"
 SUBJECT = "token"

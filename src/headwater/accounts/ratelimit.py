@@ -10,11 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
+from headwater.accounts.models import LoginFailureRow
 from headwater.errors import HeadwaterError
 from headwater.store import Database
 from headwater.store.models import utcnow
-from headwater.web.models import LoginFailureRow
-from headwater.web.settings import WebSettings
 
 
 class TooManyAttempts(HeadwaterError):
@@ -30,13 +29,12 @@ class TooManyAttempts(HeadwaterError):
 
 
 class LoginLimiter:
-    def __init__(self, db: Database, settings: WebSettings) -> None:
+    """`per_account` and `per_client` failures within `window` make that account or client wait."""
+
+    def __init__(self, db: Database, *, window: timedelta, per_account: int, per_client: int) -> None:
         self.db = db
-        self.window = timedelta(minutes=settings.login_window_minutes)
-        self.limits = {
-            "account": settings.login_failures_per_account,
-            "client": settings.login_failures_per_client,
-        }
+        self.window = window
+        self.limits = {"account": per_account, "client": per_client}
 
     def check(self, email: str, client: str) -> None:
         """Refuse before the password is even looked at when either count is at its limit."""
