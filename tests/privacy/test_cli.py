@@ -41,6 +41,10 @@ def test_create_wait_show_list_audit_and_package(desk: Desk, tmp_path: Path) -> 
     assert code == 0 and json.loads(out)[0]["action"] == "dsr.created"
     code, out, _ = dsr("package", ticket["id"], "-o", str(tmp_path / "p.zip"))
     assert code == 0 and "SHA-256" in out and (tmp_path / "p.zip").exists()
+    code, _, err = dsr("cancel", ticket["id"])
+    assert code == 2 and f"{ticket['id']} is already completed." in err
+    code, _, err = dsr("retry", ticket["id"])
+    assert code == 2 and "has no failed task to retry (it is completed)" in err
 
 
 def test_list_has_the_dashboards_filters_and_pages(desk: Desk) -> None:

@@ -1,7 +1,24 @@
 """Privacy requests (GDPR/CCPA): durable delete and copy tickets across every enabled connection.
 
-`Privacy` (in `service`) is the whole face the CLI and web use; the job kinds it queues live in
-`orchestration`. Importing this package is cheap: the service is loaded on first use.
+`Privacy` (in `service`) is the whole face the CLI and web use; importing this package is cheap, as the
+service is loaded on first use. A request travels this path (the statuses it passes are in `states`)::
+
+    intake -> orchestration -> resolving -> batching -> deleting -> following -> tracking
+
+- `intake` checks what a person typed, then commits the ticket, one `pending` task per connection and
+  the jobs that will work on them, in one transaction: a bad request is refused, never half-created.
+- `orchestration` registers the job kinds with the job system (one task's steps, a connection's delete
+  lane, polling, the sweeper); the same functions run embedded or on Celery.
+- `resolving` is a task's own job: find the person in the connection (`findings` files the answer),
+  then collect a copy (`exports`). A connection's fresh delete tasks are looked up in bulk (`fresh`).
+- `batching` keeps one delete batcher per connection, and claims ready tasks into a batch committed
+  before any call is made.
+- `deleting` runs the lane: each batch's destructive call is made at most once (an interrupted one is
+  resumed or checked with the provider), and the answer is filed under each task.
+- `following` stores the provider jobs a call started and polls them until the provider says they are
+  done; the task then completes (a copy goes back to be collected).
+- `tracking` is where every step lands: each task move, checked against `states`; the ticket status,
+  derived from its tasks; and the audit trail, all in the caller's transaction.
 """
 
 from __future__ import annotations

@@ -150,7 +150,10 @@ def claim(db: Database, connection: str, size: int, job_id: int) -> BatchRow | N
         if not tasks:
             return None
         batch = BatchRow(
-            connection=connection, status="calling", task_ids=[t.id for t in tasks], job_id=job_id
+            connection=connection,
+            status=states.BatchStatus.CALLING,
+            task_ids=[t.id for t in tasks],
+            job_id=job_id,
         )
         session.add(batch)
         session.flush()
@@ -175,7 +178,11 @@ def resumable(db: Database, connection: str, job_id: int) -> BatchRow | None:
     with db.session() as session:
         query = (
             select(BatchRow)
-            .where(BatchRow.connection == connection, BatchRow.job_id == job_id, BatchRow.status == "calling")
+            .where(
+                BatchRow.connection == connection,
+                BatchRow.job_id == job_id,
+                BatchRow.status == states.BatchStatus.CALLING,
+            )
             .order_by(BatchRow.id)
             .limit(1)
         )

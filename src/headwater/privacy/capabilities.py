@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from headwater.connectors.base import Connector, Identity, ProviderJob, Subject
+from headwater.privacy.states import ProviderJobStatus
 
 DEFAULT_BATCH_SIZE = 1
 #: a batch call starts no sooner than this after the previous one of its lane: a second (batch APIs are
@@ -80,12 +81,14 @@ def probe(connector: Connector, identities: Sequence[Identity]) -> list[Provider
     """Jobs for the identities whose deletion the provider reports running or done; [] if none was."""
     found = []
     for identity in identities:
-        asked = ProviderJob(connector.kind, identity.id, "running", {"identities": [identity.id]})
+        asked = ProviderJob(
+            connector.kind, identity.id, ProviderJobStatus.RUNNING, {"identities": [identity.id]}
+        )
         try:
             job = connector.poll(asked)
         except Exception as exc:  # this provider's jobs are not named after identities
             raise CannotTell(str(exc)) from None
-        if job.status in ("running", "done"):
+        if job.status in (ProviderJobStatus.RUNNING, ProviderJobStatus.DONE):
             found.append(job)
     if found and len(found) != len(identities):
         raise CannotTell("only some of the batch was found")
@@ -101,7 +104,7 @@ def records_for(job: ProviderJob, identity_id: str) -> int:
     counts = job.detail.get("records")
     if isinstance(counts, dict) and identity_id in counts:
         return int(counts[identity_id] or 0)
-    return 0 if job.status == "failed" else 1
+    return 0 if job.status == ProviderJobStatus.FAILED else 1
 
 
 def identity_to_json(identity: Identity) -> dict[str, Any]:

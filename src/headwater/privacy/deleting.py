@@ -165,13 +165,13 @@ def finish(ctx: TaskContext, batch: BatchRow, jobs: list[Any], how: str) -> None
         ticket_ids = set(session.scalars(select(TaskRow.ticket_id).where(TaskRow.id.in_(batch.task_ids))))
         tickets = tracking.lock_tickets(session, ticket_ids)
         row = session.get(BatchRow, batch.id, populate_existing=True)
-        if row is None or row.status != "calling":
+        if row is None or row.status != states.BatchStatus.CALLING:
             return
         tasks = list(
             session.scalars(select(TaskRow).where(TaskRow.id.in_(batch.task_ids)).order_by(TaskRow.id))
         )
         linked = following.attach(session, batch.connection, batch.id, tasks, jobs)
-        row.status, row.finished_at = "done", tracking.now()
+        row.status, row.finished_at = states.BatchStatus.DONE, tracking.now()
         requeued = False
         summary = ", ".join(f"{j.id} ({j.status})" for j in jobs) or "no job"
         note = {
@@ -211,9 +211,9 @@ def fail(ctx: TaskContext, batch: BatchRow, message: str) -> None:
         ticket_ids = set(session.scalars(select(TaskRow.ticket_id).where(TaskRow.id.in_(batch.task_ids))))
         tickets = tracking.lock_tickets(session, ticket_ids)
         row = session.get(BatchRow, batch.id, populate_existing=True)
-        if row is None or row.status != "calling":
+        if row is None or row.status != states.BatchStatus.CALLING:
             return
-        row.status, row.error, row.finished_at = "failed", message, tracking.now()
+        row.status, row.error, row.finished_at = states.BatchStatus.FAILED, message, tracking.now()
         for task in session.scalars(select(TaskRow).where(TaskRow.id.in_(batch.task_ids))):
             tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
         tracking.settle_many(session, tickets, actor=tracking.WORKER)

@@ -25,7 +25,6 @@ from headwater.privacy.models import ProviderJobRow, TaskJobRow, TaskRow, Ticket
 from headwater.privacy.pool import Connectors
 from headwater.store import Database
 
-OPEN_JOB_STATUSES = ("pending", "running")
 CopyReady = Callable[[Session, TaskRow], None]
 DEFAULT_POLL_EVERY = timedelta(hours=1)
 ERROR_POLL_EVERY = timedelta(minutes=15)
@@ -37,7 +36,7 @@ def as_provider_job(row: ProviderJobRow, kind: str) -> ProviderJob:
 
 def _store(row: ProviderJobRow, job: ProviderJob, at: datetime) -> None:
     row.status, row.detail, row.updated_at = job.status, dict(job.detail), at
-    if job.status in OPEN_JOB_STATUSES:
+    if job.status in states.OPEN_PROVIDER_JOBS:
         row.next_poll_at = job.next_poll_after or at + DEFAULT_POLL_EVERY
     else:
         row.next_poll_at, row.finished_at = None, row.finished_at or at
@@ -109,12 +108,14 @@ def update_task(
                 f"`headwater dsr retry {task.ticket_id}`."
             ),
         )
-    elif any(j.status == "failed" for j in jobs):
+    elif any(j.status == states.ProviderJobStatus.FAILED for j in jobs):
         reasons = "; ".join(
-            str(j.detail.get("error") or f"job {j.id} failed") for j in jobs if j.status == "failed"
+            str(j.detail.get("error") or f"job {j.id} failed")
+            for j in jobs
+            if j.status == states.ProviderJobStatus.FAILED
         )
         tracking.move(session, task, states.FAILED, actor=actor, error=f"{task.connection}: {reasons}")
-    elif all(j.status == "done" for j in jobs) and _is_copy(session, task):
+    elif all(j.status == states.ProviderJobStatus.DONE for j in jobs) and _is_copy(session, task):
         if on_copy_ready is None:
             return  # stays waiting: the next poll that can queue the collection moves it on
         tracking.move(
@@ -125,7 +126,7 @@ def update_task(
             message=f"{task.connection}: the provider's copy is ready; collecting it.",
         )
         on_copy_ready(session, task)
-    elif all(j.status == "done" for j in jobs):
+    elif all(j.status == states.ProviderJobStatus.DONE for j in jobs):
         tracking.move(
             session,
             task,
@@ -145,7 +146,7 @@ def _is_copy(session: Session, task: TaskRow) -> bool:
 def due(db: Database, at: datetime, *, ticket_id: str | None = None) -> list[tuple[int, str]]:
     """(provider job id, connection) of the jobs to poll now; for one ticket, all its open jobs."""
     query = select(ProviderJobRow.id, ProviderJobRow.connection).where(
-        ProviderJobRow.status.in_(OPEN_JOB_STATUSES)
+        ProviderJobRow.status.in_(states.OPEN_PROVIDER_JOBS)
     )
     if ticket_id is None:
         query = query.where(ProviderJobRow.next_poll_at <= at)
@@ -191,7 +192,7 @@ def _poll_one(
 ) -> None:
     with db.session() as session:
         row = session.get(ProviderJobRow, job_id)
-        if row is None or row.status not in OPEN_JOB_STATUSES:
+        if row is None or row.status not in states.OPEN_PROVIDER_JOBS:
             return
         before = as_provider_job(row, connector.kind)
     try:

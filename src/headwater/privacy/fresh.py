@@ -2,10 +2,10 @@
 waits for the provider's next call.
 
 Why not one job per task: a job costs a claim, a dozen statements and a round trip through the queue,
-which caps a lane at a few dozen people a second, well below a batch API's 100 a second. A fresh task is
-a delete task never tried (`attempts` 0); the lane tries each once. What it cannot settle (a temporary
-provider error) is handed to a job of its own (`resolving`), with the job system's retries and backoff,
-as are tasks a person restarts.
+which caps a lane at a few dozen people a second, well below a batch API's 100 a second. The lane takes
+its fresh tasks (pending, never tried: `TaskRow.fresh`, see `states`) and tries each once. What it
+cannot settle (a temporary provider error) is handed to a job of its own (`resolving`), with the job
+system's retries and backoff, as are tasks a person restarts.
 """
 
 from __future__ import annotations
@@ -20,19 +20,17 @@ from sqlalchemy.orm import Session
 from headwater.connectors.base import Connector, Identity, NeedsInput, Subject
 from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
 from headwater.jobs.context import TaskContext
-from headwater.privacy import capabilities, findings, resolving, states, tracking
+from headwater.privacy import capabilities, findings, resolving, tracking
 from headwater.privacy.models import TaskRow, TicketRow
 from headwater.privacy.subjects import subject_of
 from headwater.store import Database
 
 
 def condition(connection: str) -> ColumnElement[bool]:
-    """The connection's fresh tasks: delete tasks never tried."""
+    """The connection's fresh delete tasks (the lane's; fresh copy tasks have jobs of their own)."""
     deletion = select(TicketRow.id).where(TicketRow.id == TaskRow.ticket_id, TicketRow.kind == "delete")
     is_delete = exists(deletion.correlate_except(TicketRow))
-    return and_(
-        TaskRow.connection == connection, TaskRow.status == states.PENDING, TaskRow.attempts == 0, is_delete
-    )
+    return and_(TaskRow.connection == connection, TaskRow.fresh, is_delete)
 
 
 def count(db: Database, connection: str) -> int:
@@ -86,7 +84,7 @@ def _file(ctx: TaskContext, session: Session, outcomes: dict[tuple[int, int], _O
     query = select(TaskRow).where(TaskRow.id.in_(task_ids)).order_by(TaskRow.id)
     for task in session.scalars(query.execution_options(populate_existing=True)):
         outcome = outcomes.get((task.id, task.round))
-        if outcome is None or task.status != states.PENDING or task.attempts != 0:
+        if outcome is None or not task.fresh:
             continue  # cancelled, or restarted with other identifiers, while it was being looked up
         task.attempts = 1
         if outcome.needs is not None:

@@ -21,8 +21,8 @@ def with_work(db: Database) -> list[str]:
     """Connections whose lane has ready tasks or fresh ones: each needs a batcher."""
     with db.session() as session:
         ready = select(TaskRow.connection).where(TaskRow.status == states.READY)
-        waiting = select(TaskRow.connection).where(TaskRow.status == states.PENDING, TaskRow.attempts == 0)
-        candidates = set(session.scalars(ready.distinct())) | set(session.scalars(waiting.distinct()))
+        untried = select(TaskRow.connection).where(TaskRow.fresh)
+        candidates = set(session.scalars(ready.distinct())) | set(session.scalars(untried.distinct()))
     return sorted(c for c in candidates if has_work(db, c))
 
 
@@ -36,8 +36,8 @@ def stop(ctx: TaskContext, connection: str, exc: HeadwaterError) -> int:
         tickets = tracking.lock_tickets(session, ticket_ids)
         failed = 0
         for task in session.scalars(lane_tasks.execution_options(populate_existing=True)):
-            if task.status == states.PENDING:
-                task.attempts = 1
+            if task.fresh:
+                task.attempts = 1  # no longer fresh: a retry hands it to a job of its own
             failed += tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
         tracking.settle_many(session, tickets, actor=tracking.WORKER)
     return failed

@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.jobs.models import UtcDateTime
+from headwater.privacy import states
 from headwater.store.models import Base, utcnow
 
 #: Crockford's base32 without I, L, O, U: nothing to misread when a ticket id is read out or typed
@@ -72,6 +74,11 @@ class TaskRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
+    @hybrid_property
+    def fresh(self) -> bool:
+        """Pending and never tried (see `states`); also a query condition, e.g. `.where(TaskRow.fresh)`."""
+        return (self.status == states.PENDING) & (self.attempts == 0)
+
 
 class ProviderJobRow(Base):
     """A provider-side job we follow until the provider says it is done."""
@@ -81,7 +88,7 @@ class ProviderJobRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     connection: Mapped[str] = mapped_column(String(100))
     external_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16))  # pending | running | done | failed
+    status: Mapped[str] = mapped_column(String(16))  # a `states.ProviderJobStatus`
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -105,7 +112,7 @@ class BatchRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     connection: Mapped[str] = mapped_column(String(100), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # calling | done | failed
+    status: Mapped[str] = mapped_column(String(16))  # a `states.BatchStatus`
     task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     job_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -78,7 +78,8 @@ def _fail_orphans(db: Database) -> int:
             )
         ]
         calling = {
-            b.job_id: b.id for b in session.scalars(select(BatchRow).where(BatchRow.status == "calling"))
+            b.job_id: b.id
+            for b in session.scalars(select(BatchRow).where(BatchRow.status == states.BatchStatus.CALLING))
         }
         dead_batches = [
             (calling[job.id], job.last_error)
@@ -103,9 +104,9 @@ def _fail(db: Database, task_ids: list[int], batch_id: int | None, reason: str |
         tickets = tracking.lock_tickets(session, ticket_ids)
         if batch_id is not None:
             batch = session.get(BatchRow, batch_id, populate_existing=True)
-            if batch is None or batch.status != "calling":
+            if batch is None or batch.status != states.BatchStatus.CALLING:
                 return 0
-            batch.status, batch.error, batch.finished_at = "failed", message, tracking.now()
+            batch.status, batch.error, batch.finished_at = states.BatchStatus.FAILED, message, tracking.now()
         query = select(TaskRow).where(TaskRow.id.in_(task_ids)).execution_options(populate_existing=True)
         for row in session.scalars(query):
             if batch_id is not None and row.batch_id != batch_id:

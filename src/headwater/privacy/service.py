@@ -17,7 +17,7 @@ from sqlalchemy import delete
 
 from headwater.config import Settings
 from headwater.connections import Connections
-from headwater.errors import BadInput, Conflict
+from headwater.errors import BadInput
 from headwater.jobs.queue import JobQueue
 from headwater.privacy import (
     batching,
@@ -118,15 +118,9 @@ class Privacy:
         """Run failed tasks (and ones waiting for input) again from the start."""
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id, lock=True)
-            if ticket.status == states.CANCELLED:
-                raise Conflict(f"{ticket.id} was cancelled.", hint="Create a new request instead.")
-            retried = [
-                t
-                for t in tracking.tasks_of(session, ticket.id)
-                if t.status in (states.FAILED, states.NEEDS_INPUT)
-            ]
-            if not retried:
-                raise Conflict(f"{ticket.id} has no failed task to retry (it is {ticket.status}).")
+            tasks = tracking.tasks_of(session, ticket.id)
+            states.check_retry(ticket.id, ticket.status, (t.status for t in tasks))
+            retried = [t for t in tasks if t.status in states.RETRYABLE]
             tracking.record(
                 session, ticket.id, actor, "retried", f"Retry of {', '.join(t.connection for t in retried)}."
             )
@@ -138,8 +132,7 @@ class Privacy:
     def cancel(self, ticket_id: str, *, actor: str, reason: str = "") -> dict[str, Any]:
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id, lock=True)
-            if ticket.status in states.CLOSED:
-                raise Conflict(f"{ticket.id} is already {ticket.status}.")
+            states.check_cancel(ticket.id, ticket.status)
             tasks = tracking.tasks_of(session, ticket.id)
             started = [t.connection for t in tasks if t.status in (states.DELETING, states.WAITING)]
             note = (
@@ -149,7 +142,8 @@ class Privacy:
             )
             tracking.record(session, ticket.id, actor, "cancelled", f"Cancelled. {reason}".strip() + note)
             for task in tasks:
-                tracking.move(session, task, states.CANCELLED, actor=actor)
+                if states.can_move(task.status, states.CANCELLED):  # completed ones stay completed
+                    tracking.move_for_person(session, task, states.CANCELLED, actor=actor)
             ticket.status = states.CANCELLED
             ticket.closed_at = tracking.now()
             tracking.record(
@@ -176,10 +170,7 @@ class Privacy:
             )
             if task is None:
                 raise BadInput(f"{ticket.id} has no task for connection {connection!r}.")
-            if task.status not in (states.NEEDS_INPUT, states.FAILED, states.PENDING):
-                raise Conflict(
-                    f"The {connection} task of {ticket.id} is {task.status}; its identity is settled."
-                )
+            states.check_set_identity(f"The {connection} task of {ticket.id}", task.status)
             values = dict(ticket.identifiers)
             if uid and uid.strip():
                 values[uid_field(task.provider)] = uid.strip()
@@ -217,7 +208,7 @@ class Privacy:
         session.execute(delete(TaskJobRow).where(TaskJobRow.task_id == task.id))
         task.round += 1
         task.identities, task.batch_id, task.records, task.counts = [], None, 0, {}
-        tracking.move(
+        tracking.move_for_person(
             session, task, states.PENDING, actor=actor, message=f"{task.connection}: started again."
         )
         task.last_error = None

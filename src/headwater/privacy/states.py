@@ -1,12 +1,30 @@
-"""The request state machine: which task moves are allowed, and what a ticket's status is given its tasks.
+"""The request state machine in one place: every status a ticket, task, delete batch and provider job can
+have, which task moves are allowed, which moves a person may start, and a ticket's status given its tasks.
 
 A ticket's status is never set by hand: it is derived from its tasks each time one of them changes, so
 the two can never disagree. Only cancelling is a decision about the ticket itself.
+
+A task's path::
+
+    delete: pending -> ready -> deleting -> waiting -> completed
+    copy:   pending -> exporting [-> waiting -> exporting] -> completed
+
+and from any open status to needs_input, failed or cancelled; a person starts a failed or needs_input
+task again at pending (`retry`, `set-identity`).
+
+`pending` has a hidden sub-state, **fresh**: a task never tried (`attempts` 0). A connection's delete lane
+resolves its fresh delete tasks in bulk (`fresh`), and a ticket whose tasks are all fresh is still
+`received`. `TaskRow.fresh` is its one definition, for rows and queries alike.
+
+Moves come from workers and from people. A worker's move the machine refuses is dropped (a person may
+have cancelled or restarted the task meanwhile: see `tracking.move`); a person's raises `IllegalMove`,
+which the CLI shows with exit code 2 and the web with HTTP 409.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from headwater.errors import Conflict
 
@@ -45,6 +63,36 @@ TASK_MOVES: dict[str, frozenset[str]] = {
     CANCELLED: frozenset(),
 }
 
+#: tasks a person can start again with `retry`
+RETRYABLE = frozenset({FAILED, NEEDS_INPUT})
+#: tasks whose identity a person can still give with `set-identity` (a pending one is looked up again)
+IDENTITY_OPEN = RETRYABLE | {PENDING}
+
+
+class BatchStatus(StrEnum):
+    """A delete batch (`BatchRow`): committed `calling` before its one call is made, then settled."""
+
+    CALLING = "calling"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ProviderJobStatus(StrEnum):
+    """A job a provider runs for us (`ProviderJobRow`), as connectors report it in `ProviderJob.status`."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+#: provider jobs still to be polled
+OPEN_PROVIDER_JOBS = frozenset({ProviderJobStatus.PENDING, ProviderJobStatus.RUNNING})
+
+
+class IllegalMove(Conflict):
+    """A move a person asked for that the state machine refuses (exit code 2, HTTP 409)."""
+
 
 def can_move(current: str, target: str) -> bool:
     return current == target or target in TASK_MOVES.get(current, frozenset())
@@ -52,14 +100,35 @@ def can_move(current: str, target: str) -> bool:
 
 def check_move(current: str, target: str, what: str) -> None:
     if not can_move(current, target):
-        raise Conflict(f"{what} is {current} and cannot become {target}.")
+        raise IllegalMove(f"{what} is {current} and cannot become {target}.")
+
+
+def check_cancel(ticket: str, status: str) -> None:
+    """A ticket is cancelled once, and never after it completed."""
+    if status in CLOSED:
+        raise IllegalMove(f"{ticket} is already {status}.")
+
+
+def check_retry(ticket: str, status: str, task_statuses: Iterable[str]) -> None:
+    """A retry needs a ticket still open to work and a task to start again."""
+    if status == CANCELLED:
+        raise IllegalMove(f"{ticket} was cancelled.", hint="Create a new request instead.")
+    if not RETRYABLE.intersection(task_statuses):
+        raise IllegalMove(f"{ticket} has no failed task to retry (it is {status}).")
+
+
+def check_set_identity(task: str, status: str) -> None:
+    """`task` names it for the message, e.g. "The fs task of DSR-7K3QX2"."""
+    if status not in IDENTITY_OPEN:
+        raise IllegalMove(f"{task} is {status}; its identity is settled.")
 
 
 def ticket_status(task_statuses: Iterable[str], *, cancelled: bool = False, started: bool = True) -> str:
     """The ticket's status from its tasks' (see the module docstring for why it is derived).
 
     A person's action comes first (`needs_input`), then work we are doing (`in_progress`), then work a
-    provider is doing (`waiting`); a ticket fails only when nothing is left to try.
+    provider is doing (`waiting`); a ticket fails only when nothing is left to try. A ticket not
+    `started` (all its tasks fresh) is still `received`.
     """
     if cancelled:
         return CANCELLED

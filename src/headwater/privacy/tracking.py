@@ -85,7 +85,9 @@ def move(
     message: str = "",
     error: str | None = None,
 ) -> bool:
-    """Move a task if the state machine allows it; False (and nothing written) when it does not."""
+    """A worker's move: made if the state machine allows it; False (and nothing written) when it does not,
+    or when the task is there already. A worker finding its task moved on (a person cancelled or restarted
+    it meanwhile) leaves it be: a refused worker move is expected, not an error."""
     if task.status == target and error is None:
         return False
     if not states.can_move(task.status, target):
@@ -112,6 +114,13 @@ def move(
     return True
 
 
+def move_for_person(session: Session, task: TaskRow, target: str, *, actor: str, message: str = "") -> bool:
+    """A move a person asked for (cancel, retry, set-identity): one the state machine refuses raises
+    `states.IllegalMove` instead of doing nothing quietly."""
+    states.check_move(task.status, target, f"The {task.connection} task of {task.ticket_id}")
+    return move(session, task, target, actor=actor, message=message)
+
+
 def settle(session: Session, ticket: TicketRow, *, actor: str) -> str:
     """Re-derive the ticket's status from its tasks; audit a change."""
     return _settle(session, ticket, tasks_of(session, ticket.id), actor)
@@ -130,7 +139,7 @@ def settle_many(session: Session, tickets: dict[str, TicketRow], *, actor: str) 
 
 
 def _settle(session: Session, ticket: TicketRow, tasks: list[TaskRow], actor: str) -> str:
-    started = any(t.attempts or t.status != states.PENDING for t in tasks)
+    started = not all(t.fresh for t in tasks)
     status = states.ticket_status(
         (t.status for t in tasks), cancelled=ticket.status == states.CANCELLED, started=started
     )

@@ -71,11 +71,8 @@ def _detail(request: Request, ticket_id: str) -> dict[str, Any]:
         "poll": POLL_SECONDS.get(ticket["status"]),
         "closed": closed,
         "package": ticket["kind"] == "copy" and ticket["status"] == states.COMPLETED,
-        "retryable": not closed
-        and any(t["status"] in (states.FAILED, states.NEEDS_INPUT) for t in ticket["tasks"]),
-        "identity_tasks": []
-        if closed
-        else [t for t in ticket["tasks"] if t["status"] in (states.NEEDS_INPUT, states.FAILED)],
+        "retryable": not closed and any(t["status"] in states.RETRYABLE for t in ticket["tasks"]),
+        "identity_tasks": [] if closed else [t for t in ticket["tasks"] if t["status"] in states.RETRYABLE],
     }
     context["has_actions"] = context["package"] or not closed
     return context
