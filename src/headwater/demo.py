@@ -20,11 +20,12 @@ from rich.rule import Rule
 from headwater.config import Settings, load_settings
 from headwater.connections import Connections
 from headwater.discovery.demo import step_discovery
+from headwater.key_rotation import rotate_master_key
 from headwater.privacy.demo import ensure_connections, step_privacy
 from headwater.sandbox import SandboxServer, World
 from headwater.store import Database
 from headwater.sync.demo import step_replication
-from headwater.vault import Vault, load_keyring, mask, rotate_master_key
+from headwater.vault import Vault, load_keyring, mask
 from headwater.web.demo import step_web
 from headwater.workflows.demo import step_workflows
 

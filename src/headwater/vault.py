@@ -1,30 +1,35 @@
 """Credentials encrypted at rest — the only module that sees a stored secret in plaintext.
 
-Secrets are Fernet tokens (AES-128-CBC + HMAC-SHA256) in the `secrets` table. The master key comes from
-`HEADWATER_SECRET_KEY` (comma-separated Fernet keys, newest first) or from a key file created with mode
-0600 in `HEADWATER_HOME`. Plaintext leaves this module only as `pydantic.SecretStr`, whose `repr`, `str`
-and JSON forms are masked, so a secret cannot slip into a log line or an exception by accident.
+Secrets are Fernet tokens (AES-128-CBC + HMAC-SHA256) in the `secrets` table; other encrypted columns
+(`encrypted.ENCRYPTED_COLUMNS`) use the same keyring. The master key comes from `HEADWATER_SECRET_KEY`
+(comma-separated Fernet keys, newest first) or from a key file created with mode 0600 in `HEADWATER_HOME`
+(see `keyfile`). Plaintext leaves this module only as `pydantic.SecretStr`, whose `repr`, `str` and JSON
+forms are masked, so a secret cannot slip into a log line or an exception by accident.
+
+A process keeps its keyring for its lifetime, but another process may rotate the key file meanwhile
+(`headwater keys rotate`): a vault whose keys come from the file re-reads it when the file has changed
+before encrypting, and when a value does not decrypt with the keys it holds.
 """
 
 from __future__ import annotations
 
-import os
+import threading
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from headwater import keyfile
 from headwater.config import Settings
 from headwater.errors import ConfigError, NotFound
-from headwater.store.db import Database
 from headwater.store.models import SecretRow, utcnow
 
 MASK = "********"
+ENVIRONMENT = "environment"
 
 
 def mask(value: str | SecretStr | None, *, keep: int = 4) -> str:
@@ -43,9 +48,14 @@ class Keyring:
 
     keys: tuple[bytes, ...]
     source: str  # "environment" or the key file's path
+    stamp: keyfile.Stamp | None = field(default=None, compare=False)  # the key file's, when read
 
     def fernet(self) -> MultiFernet:
         return MultiFernet([Fernet(key) for key in self.keys])
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.source == ENVIRONMENT else Path(self.source)
 
     def __repr__(self) -> str:
         return f"Keyring(keys={len(self.keys)}, source={self.source!r})"
@@ -67,51 +77,72 @@ def _parse_keys(raw: Iterable[str], source: str) -> tuple[bytes, ...]:
 
 
 def load_keyring(settings: Settings) -> Keyring:
-    """The keyring from the environment, else from the key file (created with mode 0600 on first use)."""
+    """The keyring from the environment, else from the key file.
+
+    The key file is created (mode 0600) on first use only: when it is missing but the store already
+    holds encrypted values, this refuses rather than generating a key that could not read them.
+    """
     if settings.secret_key is not None:
         raw = settings.secret_key.get_secret_value().split(",")
-        return Keyring(_parse_keys(raw, "HEADWATER_SECRET_KEY"), "environment")
+        return Keyring(_parse_keys(raw, "HEADWATER_SECRET_KEY"), ENVIRONMENT)
     path = settings.key_file
     if not path.exists():
+        keyfile.refuse_if_data_exists(settings)
         settings.ensure_home()
-        write_key_file(path, [Fernet.generate_key()])
-    return Keyring(_parse_keys(path.read_text().splitlines(), str(path)), str(path))
+        keyfile.write(path, [Fernet.generate_key()])
+    return read_key_file(path)
 
 
-def write_key_file(path: Path, keys: list[bytes]) -> None:
-    """Write atomically, never readable by anyone but the owner, not even for an instant."""
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(b"\n".join(keys) + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+def read_key_file(path: Path) -> Keyring:
+    stamp = keyfile.stamp(path)  # before reading: a change after this is noticed by the next check
+    return Keyring(_parse_keys(keyfile.read_lines(path), str(path)), str(path), stamp)
 
 
 class Vault:
-    """Stores, reads and re-encrypts secrets inside the caller's database session."""
+    """Stores and reads secrets inside the caller's database session; encrypts and decrypts for the
+    other encrypted columns."""
 
     def __init__(self, keyring: Keyring) -> None:
-        self._keyring = keyring
-        self._fernet = keyring.fernet()
+        self._lock = threading.Lock()
+        self._state = _KeyState.of(keyring)
 
     def __repr__(self) -> str:
-        return f"Vault({self._keyring!r})"
+        return f"Vault({self._state.keyring!r})"
 
     def encrypt(self, plaintext: str) -> bytes:
-        return self._fernet.encrypt(plaintext.encode())
+        state = self._state
+        if state.keyring.path is not None and keyfile.stamp(state.keyring.path) != state.keyring.stamp:
+            state = self._reload(state)  # rotated by another process: encrypt under its new key
+        return state.fernet.encrypt(plaintext.encode())
 
     def decrypt(self, token: bytes) -> SecretStr:
+        state = self._state
         try:
-            return SecretStr(self._fernet.decrypt(token).decode())
+            return SecretStr(state.fernet.decrypt(token).decode())
         except InvalidToken:
-            raise ConfigError(
-                "A stored secret cannot be decrypted with the current master key.",
-                hint="Set HEADWATER_SECRET_KEY to the key it was stored with "
-                "(older keys may follow, comma-separated).",
-            ) from None
+            pass
+        if state.keyring.path is not None:
+            state = self._reload(state)
+            try:
+                return SecretStr(state.fernet.decrypt(token).decode())
+            except InvalidToken:
+                pass
+        raise ConfigError(
+            "A stored encrypted value cannot be decrypted with the current master key.",
+            hint="Set HEADWATER_SECRET_KEY to the key it was stored with (older keys may follow, "
+            "comma-separated); a process started with HEADWATER_SECRET_KEY must be restarted after a "
+            "rotation.",
+        )
+
+    def _reload(self, seen: _KeyState) -> _KeyState:
+        """Re-read the key file once, however many threads noticed the change at the same time."""
+        with self._lock:
+            if self._state is seen:
+                path = seen.keyring.path
+                assert path is not None
+                if path.exists():
+                    self._state = _KeyState.of(read_key_file(path))
+            return self._state
 
     def put(self, session: Session, plaintext: str | SecretStr) -> str:
         text = plaintext.get_secret_value() if isinstance(plaintext, SecretStr) else plaintext
@@ -138,64 +169,18 @@ class Vault:
         if row is not None:
             session.delete(row)
 
-    def rotate_all(self, session: Session) -> int:
-        """Re-encrypt every secret under the newest key; return how many were rewritten."""
-        count = 0
-        for row in session.scalars(select(SecretRow)):
-            row.ciphertext = self._fernet.rotate(row.ciphertext)
-            count += 1
-        for rotate_extra in EXTRA_ROTATIONS:
-            count += rotate_extra(session, self._fernet)
-        return count
 
+@dataclass(frozen=True)
+class _KeyState:
+    """One loaded version of the keyring, swapped as a whole so that threads never see half of one."""
 
-#: other encrypted columns (e.g. discovery previews) register a re-encryption function here at import time
-EXTRA_ROTATIONS: list[Callable[[Session, MultiFernet], int]] = []
+    keyring: Keyring
+    fernet: MultiFernet
+
+    @classmethod
+    def of(cls, keyring: Keyring) -> _KeyState:
+        return cls(keyring, keyring.fernet())
 
 
 def generate_key() -> str:
     return Fernet.generate_key().decode()
-
-
-@dataclass(frozen=True)
-class RotationResult:
-    secrets_rewritten: int
-    source: str
-    retired_keys: int
-    note: str
-
-
-def rotate_master_key(settings: Settings, db: Database) -> RotationResult:
-    """Re-encrypt every secret under a new master key without a moment where any is unreadable.
-
-    Key file: the new key is written in front of the old ones first, every secret is re-encrypted in one
-    transaction, and only then are the old keys dropped. A crash at any point leaves a key file that
-    opens every secret. Environment: the operator puts the new key first in `HEADWATER_SECRET_KEY`
-    (`NEW,OLD`); we re-encrypt under it and say that the old one can go.
-    """
-    keyring = load_keyring(settings)
-    if keyring.source == "environment":
-        if len(keyring.keys) < 2:
-            raise ConfigError(
-                "HEADWATER_SECRET_KEY holds a single key, so there is nothing to rotate to.",
-                hint="Generate a key with `headwater keys generate`, "
-                "set HEADWATER_SECRET_KEY=NEW,OLD and run again.",
-            )
-        count = _rewrite(Vault(keyring), db)
-        return RotationResult(
-            count,
-            "environment",
-            len(keyring.keys) - 1,
-            "Remove the old key(s) from HEADWATER_SECRET_KEY now.",
-        )
-    path = Path(keyring.source)
-    new_key = Fernet.generate_key()
-    write_key_file(path, [new_key, *keyring.keys])
-    count = _rewrite(Vault(Keyring((new_key, *keyring.keys), keyring.source)), db)
-    write_key_file(path, [new_key])
-    return RotationResult(count, str(path), len(keyring.keys), "The key file now holds only the new key.")
-
-
-def _rewrite(vault: Vault, db: Database) -> int:
-    with db.session() as session:
-        return vault.rotate_all(session)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from headwater.cli.main import app
 from headwater.store import Database
+from tests.encrypted_values import headwater
 
 runner = CliRunner()
 
@@ -101,3 +102,20 @@ def test_a_scan_gives_the_connection_its_known_data_types(amp: str, exports: dic
     assert {"email", "ip_address", "phone"} <= set(json.loads(out)["data_types"])
     code, out, _ = invoke("connections", "show", amp)
     assert code == 0 and "email" in out and "not scanned yet" not in out
+
+
+def test_preview_samples_still_show_after_keys_rotate_in_another_process(
+    amp: str, exports: dict[str, Path]
+) -> None:
+    assert invoke("discover", "preview", "enable", amp)[0] == 0
+    assert invoke("discover", "scan", amp, "--file", str(exports["amplitude.json.gz"]))[0] == 0
+    _, out, _ = invoke("discover", "preview", "show", amp, "--path", "user_id", "--reveal", "--json")
+    before = json.loads(out)["samples"]
+
+    rotated = headwater("keys", "rotate", "--json")  # a process that never imported discovery
+
+    assert rotated.returncode == 0, rotated.stderr
+    assert json.loads(rotated.stdout)["columns"]["discovery_previews.ciphertext"] >= len(before) > 0
+    code, out, err = invoke("discover", "preview", "show", amp, "--path", "user_id", "--reveal", "--json")
+    assert code == 0, err
+    assert json.loads(out)["samples"] == before

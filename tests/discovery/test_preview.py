@@ -16,8 +16,9 @@ from headwater.discovery.models import PreviewSampleRow
 from headwater.discovery.purge import purge
 from headwater.discovery.results import known_data_types
 from headwater.discovery.scan import ScanOptions
+from headwater.key_rotation import rotate_master_key
 from headwater.store import Database
-from headwater.vault import Vault, load_keyring, rotate_master_key
+from headwater.vault import Vault, load_keyring
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

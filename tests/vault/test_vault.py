@@ -10,9 +10,10 @@ from sqlalchemy import select, text
 
 from headwater.config import load_settings
 from headwater.errors import ConfigError
+from headwater.key_rotation import rotate_master_key
 from headwater.store import Database
 from headwater.store.models import SecretRow
-from headwater.vault import Vault, load_keyring, rotate_master_key
+from headwater.vault import Vault, load_keyring
 
 PLAINTEXT = "na1.an-api-key-nobody-may-read-1234567890"
 

@@ -1,7 +1,9 @@
 """`headwater connect`: add a connection after its credentials pass a live test.
 
-Secret keys are read from stdin or from a named environment variable, never from the command line,
-where shell history and `ps` would keep them.
+Secret keys are read from stdin (typed without echo at a terminal) or from a named environment variable,
+never from the command line, where shell history and `ps` would show them. The one key taken as a value
+is Amplitude's project API key: it is a project identifier that Amplitude's browser SDK sends from every
+visitor's browser, useless without the secret key.
 """
 
 from __future__ import annotations
@@ -91,7 +93,13 @@ def fullstory(
 def amplitude(
     name: NameOption,
     api_key: Annotated[
-        str | None, typer.Option("--api-key", help="The project's API key (not secret on its own).")
+        str | None,
+        typer.Option(
+            "--api-key",
+            help="The project's API key. Not a secret, so it may be typed here: Amplitude's browser SDK "
+            "sends it from every visitor's browser, and it cannot read or delete anything without the "
+            "secret key, which is read from stdin or a variable only.",
+        ),
     ] = None,
     api_key_env: Annotated[
         str | None, typer.Option("--api-key-env", metavar="VAR", help="Read the API key from this variable.")

@@ -4,7 +4,7 @@ Off by default, switched on per connection before a scan. Samples are the matche
 inside a note, not the whole note), at most five per field and type, each a Fernet token under the
 vault's keyring with an expiry seven days after it was taken; `purge` deletes them once expired, and
 `show` never returns one past its expiry even before the purge has run. `headwater keys rotate`
-re-encrypts them with the credentials (see `rotate` and `vault.EXTRA_ROTATIONS`).
+re-encrypts them with the credentials (the column is listed in `headwater.encrypted`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cryptography.fernet import MultiFernet
 from pydantic import SecretStr
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from headwater import vault as vault_module
 from headwater.discovery.models import DiscoveryPreferenceRow, DiscoveryScanRow, PreviewSampleRow
 from headwater.discovery.results import connection_row
 from headwater.store.models import utcnow
@@ -131,19 +129,6 @@ def counts(session: Session, name: str, now: datetime) -> dict[str, int]:
     return {str(path): int(count) for path, count in rows}
 
 
-def rotate(session: Session, fernet: MultiFernet) -> int:
-    """Re-encrypt every sample under the newest master key (called by `headwater keys rotate`)."""
-    count = 0
-    for row in session.scalars(select(PreviewSampleRow)):
-        row.ciphertext = fernet.rotate(row.ciphertext)
-        count += 1
-    return count
-
-
 def _aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back without their UTC offset (they are stored in UTC)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-if rotate not in vault_module.EXTRA_ROTATIONS:
-    vault_module.EXTRA_ROTATIONS.append(rotate)

@@ -1,16 +1,18 @@
 """The access package: a ZIP with one folder per connection (profile, sessions, events as JSON), the
 audit trail as evidence, a human-readable `summary.html`, and a `manifest.json` with the SHA-256 of every
-other file. Written to a temporary file and renamed, so a half-written package never exists.
+other file. Written to a temporary file (mode 0600) and renamed, so a half-written package never exists,
+and removed when the build fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,19 +50,28 @@ class _HashingWriter:
         self._out.close()
         return {"path": self.name, "sha256": self._hash.hexdigest(), "bytes": self.size}
 
+    def abandon(self) -> None:
+        """Close the member after a failure, so that closing the archive does not hide that failure."""
+        with contextlib.suppress(Exception):
+            self._out.close()
+
 
 def _write_array(
     archive: zipfile.ZipFile, name: str, items: Iterable[Any], seen: list[Any] | None = None
 ) -> dict[str, Any]:
     out = _HashingWriter(archive, name)
-    out.write("[")
     count = 0
-    for item in items:
-        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False, default=str))
-        count += 1
-        if seen is not None and len(seen) < MAX_REPLAYS_SHOWN + 1:
-            seen.append(item)
-    out.write("\n]\n")
+    try:
+        out.write("[")
+        for item in items:  # decrypted lazily: a value that does not decrypt fails here
+            out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False, default=str))
+            count += 1
+            if seen is not None and len(seen) < MAX_REPLAYS_SHOWN + 1:
+                seen.append(item)
+        out.write("\n]\n")
+    except BaseException:
+        out.abandon()
+        raise
     return {**out.close(), "items": count}
 
 
@@ -68,6 +79,20 @@ def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any
     out = _HashingWriter(archive, name)
     out.write(text)
     return out.close()
+
+
+@contextlib.contextmanager
+def _private_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The package while it is written: readable by its owner only from the start (it holds a person's
+    data), and removed when the build fails, so that no half-written copy is left behind."""
+    path.unlink(missing_ok=True)  # left by a build that was killed
+    handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    try:
+        with handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            yield archive
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _data_types(session: Session, connection: str) -> list[str]:
@@ -106,7 +131,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
         partial = out.with_name(out.name + ".partial")
         files: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with _private_archive(partial) as archive:
             for task in tasks:
                 counts: dict[str, int] = {}
                 replays: list[Any] = []

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from headwater.config import Settings, mask_url
 from headwater.errors import ConfigError
+from headwater.private_files import create_private
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,6 +42,8 @@ def create_store_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # owner-only from the start; SQLite gives its -wal and -shm files the database's mode
+            create_private(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from headwater import private_files
 from headwater.errors import Conflict, HeadwaterError
 from headwater.sync import columns, reader
 from headwater.sync.batches import Batch
@@ -40,8 +41,14 @@ class LoadError(HeadwaterError):
 class DuckDBDestination:
     def __init__(self, target: Target, *, memory_limit: str = MEMORY_LIMIT) -> None:
         self.target = target
-        target.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = connect(target.path)
+        # the file, its .wal and its spill folder hold raw events: created owner-only while we write
+        self._release_umask = private_files.hold_owner_only_umask()
+        try:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = connect(target.path)
+        except BaseException:
+            self._release_umask()
+            raise
         self.schema = qualified_schema(self.con, target.schema)
         self._known: dict[str, dict[str, tuple[str, str]]] = {}
         self.memory_limit = memory_limit
@@ -60,7 +67,10 @@ class DuckDBDestination:
         self.close()
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._release_umask()
 
     def table(self, stream: str) -> str:
         return f"{self.schema}.{quote(stream)}"
