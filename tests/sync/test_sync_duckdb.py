@@ -12,7 +12,7 @@ import pytest
 
 from headwater.config import Settings
 from headwater.connections import Connections
-from headwater.connectors.base import BorrowedTransport
+from headwater.connectors.transport import BorrowedTransport
 from headwater.store import Database
 from headwater.sync import duckdb_dest, history
 from headwater.sync.runner import SyncRequest, run_sync

@@ -18,7 +18,7 @@ from headwater.connectors.amplitude.client import PROVIDER as AMPLITUDE
 from headwater.connectors.amplitude.client import basic, hints
 from headwater.connectors.amplitude.settings import AmplitudeSettings
 from headwater.connectors.amplitude.spec import parse_settings as amplitude_settings
-from headwater.connectors.base import borrowed
+from headwater.connectors.transport import borrowed
 from headwater.errors import BadInput
 from headwater.http import HttpClient, Observer
 
