@@ -154,6 +154,19 @@ def test_unknown_connection_is_a_clear_not_found(settings: Settings, store: Data
         run_sync(settings, SyncRequest("nope"), db=store)
 
 
+def test_a_connection_whose_provider_exports_no_events_is_refused(
+    settings: Settings, store: Database, connections: Connections
+) -> None:
+    """Which kinds sync is the providers' to say (`ProviderSpec.events`); Slack exports nothing."""
+    from headwater.errors import BadInput
+
+    webhook = "https://hooks.slack.com/services/T0/B0/secret"
+    connections.create("slack", "team", credentials={"webhook_url": webhook}, settings={}, actor="test")
+    with pytest.raises(BadInput, match="'team' is a slack connection; sync supports fullstory and amplitude"):
+        run_sync(settings, SyncRequest("team"), db=store)
+    assert history.runs(store, "team") == []
+
+
 def test_duckdb_never_draws_its_progress_bar_into_our_output(tmp_path: Any) -> None:
     """DuckDB draws a progress bar on stdout for queries over two seconds, which would break `--json`."""
     con = duckdb_dest.connect(tmp_path / "events.duckdb")
