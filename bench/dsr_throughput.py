@@ -89,8 +89,11 @@ def main() -> None:
                 transport=shared_transport(),
             )
         from headwater.connectors.amplitude import AmplitudeConnector
+        from headwater.connectors.base import Connector
 
-        lookups = "amp" in providers and not hasattr(AmplitudeConnector, "deletion_identities")
+        # a connector left with the default deletion_identities looks every person up before deleting
+        default = AmplitudeConnector.deletion_identities is Connector.deletion_identities
+        lookups = "amp" in providers and default
         started = time.monotonic()
         tickets = [
             privacy.create(kind="delete", email=sandbox.world.person(i).email, actor="bench")["id"]

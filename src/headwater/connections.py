@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from headwater.config import Settings
-from headwater.connectors.base import ConnectionInfo, Connector, borrowed
+from headwater.connectors.base import ConnectionInfo, Connector
 from headwater.connectors.registry import get_provider
+from headwater.connectors.transport import borrowed
 from headwater.connectors.verify import not_saved, run_test, validate_credentials, validate_settings
 from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
 from headwater.http import Observer

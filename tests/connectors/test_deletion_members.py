@@ -1,5 +1,5 @@
-"""What privacy reads from connectors beyond the protocol, against the sandbox: batch sizes, identities
-to delete by without lookups, per-person record counts, and finding deletions a crash hid."""
+"""The connector hooks privacy uses, against the sandbox: batch sizes, identities to delete by without
+lookups, per-person record counts, and finding deletions a crash hid."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from headwater.connectors.amplitude import AmplitudeClient, AmplitudeConnector
-from headwater.connectors.base import NeedsInput, Subject
+from headwater.connectors.base import CannotTell, Connector, NeedsInput, Subject
 from headwater.connectors.fullstory import FullStoryConnector
 from headwater.errors import ProviderUnavailable, RateLimited
 from headwater.http import CallRecord
@@ -135,6 +135,25 @@ def test_fullstory_records_and_finds_deletions(
     assert done.status == "done" and done.detail["identities"] == [first.id]
     [again] = fs_connector.delete([first])
     assert again.status == "done" and again.detail["records"] == {first.id: 0}  # already gone
+
+
+def test_the_default_deletion_check_asks_poll_about_each_identity(
+    fs_connector: FullStoryConnector, amp_connector: AmplitudeConnector, world: World
+) -> None:
+    """`Connector.find_deletions` as a provider without its own gets it: right for FullStory, whose
+    deletion is followed by the user itself; unable to tell for Amplitude, whose jobs are named by day."""
+    people = [fs_connector.deletion_identities(Subject(email=world.person(n).email))[0] for n in (12, 13)]
+    assert Connector.find_deletions(fs_connector, people) == []
+    fs_connector.delete(people[:1])
+    with pytest.raises(CannotTell, match="only some"):
+        Connector.find_deletions(fs_connector, people)
+    fs_connector.delete(people[1:])
+    found = Connector.find_deletions(fs_connector, people)
+    assert [(job.id, job.status) for job in found] == [(person.id, "running") for person in people]
+
+    named = amp_connector.deletion_identities(Subject(email=world.person(4).email))
+    with pytest.raises(CannotTell):
+        Connector.find_deletions(amp_connector, named)
 
 
 def test_a_fullstory_batch_cut_short_is_retried_by_asking_never_by_sending_again(

@@ -79,6 +79,6 @@ def test_sigkilled_sync_resumes_with_exactly_the_right_rows(
 
 
 def _parse(value: str):  # type: ignore[no-untyped-def]
-    from headwater.sync.fullstory_source import parse_bookmark
+    from headwater.sync.source import parse_bookmark
 
     return parse_bookmark(value)

@@ -4,14 +4,16 @@ final STATE succeeds; tap-fullstory's config and flat state are accepted as they
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +21,20 @@ import jsonschema
 import pytest
 from singer_sdk import Tap
 
-from headwater.sandbox import SandboxClock, SandboxOptions
-from headwater.sandbox.server import SandboxServer
-from headwater.sync.singer.fullstory_schema import (
+from headwater.connectors.amplitude.tap import TapHeadwaterAmplitude
+from headwater.connectors.fullstory.tap import TapHeadwaterFullStory
+from headwater.connectors.fullstory.tap_schema import (
     TAP_FULLSTORY_COUNTS,
     TAP_FULLSTORY_INTEGERS,
     TAP_FULLSTORY_STRINGS,
 )
-from headwater.sync.singer.fullstory_tap import TapHeadwaterFullStory
+from headwater.sandbox import SandboxClock, SandboxOptions
+from headwater.sandbox.server import SandboxServer
 from tests.sync.conftest import CREDS, T0, small_world
 
-FULLSTORY = "headwater.sync.singer.fullstory_tap"
-AMPLITUDE = "headwater.sync.singer.amplitude_tap"
+FULLSTORY = "headwater.connectors.fullstory.tap"
+AMPLITUDE = "headwater.connectors.amplitude.tap"
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +157,13 @@ def test_discovery_and_settings(server: SandboxServer, tmp_path: Path) -> None:
 
 
 def test_executables_are_declared() -> None:
-    scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
-    if "tap-headwater-fullstory" not in scripts:
-        pytest.skip("the package is installed without its current entry points; reinstall it")
-    assert scripts["tap-headwater-fullstory"].startswith(FULLSTORY)
-    assert scripts["tap-headwater-amplitude"].startswith(AMPLITUDE)
+    """The console scripts keep tap-fullstory's style of name and start the taps' CLIs."""
+    scripts = tomllib.loads(PYPROJECT.read_text())["project"]["scripts"]
+    taps = {
+        "tap-headwater-fullstory": TapHeadwaterFullStory,
+        "tap-headwater-amplitude": TapHeadwaterAmplitude,
+    }
+    for name, tap in taps.items():
+        target = EntryPoint(name, scripts[name], "console_scripts")
+        owner, _, method = target.attr.partition(".")
+        assert getattr(importlib.import_module(target.module), owner) is tap and method == "cli"

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
+from headwater.connectors.amplitude.tap import TapHeadwaterAmplitude
+from headwater.connectors.fullstory.tap import TapHeadwaterFullStory
 from headwater.sandbox import SandboxOptions, World
 from headwater.sandbox.server import SandboxServer
-from headwater.sync.singer.amplitude_tap import TapHeadwaterAmplitude
-from headwater.sync.singer.fullstory_tap import TapHeadwaterFullStory
 from tests.sync.conftest import CREDS
 
 WORLD_DAYS = 6

@@ -12,7 +12,7 @@ import pytest
 
 from headwater.config import Settings
 from headwater.connections import Connections
-from headwater.connectors.base import BorrowedTransport
+from headwater.connectors.transport import BorrowedTransport
 from headwater.store import Database
 from headwater.sync import duckdb_dest, history
 from headwater.sync.runner import SyncRequest, run_sync
@@ -152,6 +152,19 @@ def test_unknown_connection_is_a_clear_not_found(settings: Settings, store: Data
 
     with pytest.raises(NotFound):
         run_sync(settings, SyncRequest("nope"), db=store)
+
+
+def test_a_connection_whose_provider_exports_no_events_is_refused(
+    settings: Settings, store: Database, connections: Connections
+) -> None:
+    """Which kinds sync is the providers' to say (`ProviderSpec.events`); Slack exports nothing."""
+    from headwater.errors import BadInput
+
+    webhook = "https://hooks.slack.com/services/T0/B0/secret"
+    connections.create("slack", "team", credentials={"webhook_url": webhook}, settings={}, actor="test")
+    with pytest.raises(BadInput, match="'team' is a slack connection; sync supports fullstory and amplitude"):
+        run_sync(settings, SyncRequest("team"), db=store)
+    assert history.runs(store, "team") == []
 
 
 def test_duckdb_never_draws_its_progress_bar_into_our_output(tmp_path: Any) -> None:

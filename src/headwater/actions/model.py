@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from headwater.errors import BadInput
 
 if TYPE_CHECKING:
-    from headwater.connectors.base import ConnectionInfo
+    from headwater.connectors.info import ConnectionInfo
 
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

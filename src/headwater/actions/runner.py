@@ -15,8 +15,9 @@ from pydantic import BaseModel, ValidationError
 from headwater.actions.catalogue import find_action
 from headwater.actions.dryrun import DryRunRequest, DryRunTransport, describe_request
 from headwater.actions.model import Action, ActionContext, Progress, describe_errors, no_progress
-from headwater.connectors.base import ConnectionInfo, borrowed
+from headwater.connectors.base import ConnectionInfo
 from headwater.connectors.registry import get_provider
+from headwater.connectors.transport import borrowed
 from headwater.errors import BadInput, HeadwaterError, ProviderError
 from headwater.http import Observer
 

@@ -38,4 +38,4 @@ def providers() -> list[ProviderSpec]:
 
 def holds_personal_data(kind: str) -> bool:
     """Whether privacy requests go to connections of this kind; a notification channel holds none."""
-    return bool(getattr(get_provider(kind), "holds_personal_data", True))
+    return get_provider(kind).holds_personal_data

@@ -11,7 +11,8 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from headwater.actions.model import describe_errors
-from headwater.connectors.base import ConnectionInfo, ProviderSpec, borrowed
+from headwater.connectors.base import ConnectionInfo, ProviderSpec
+from headwater.connectors.transport import borrowed
 from headwater.errors import AuthError, BadInput, HeadwaterError, PermissionDenied
 
 

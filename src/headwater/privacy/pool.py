@@ -22,8 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from headwater.connections import Connections
-from headwater.connectors.base import ConnectionInfo, Connector, borrowed
+from headwater.connectors.base import ConnectionInfo, Connector
 from headwater.connectors.registry import get_provider
+from headwater.connectors.transport import borrowed
 from headwater.privacy.transport import shared_transport
 
 _DIGEST_KEY = secrets.token_bytes(32)  # per process: a digest of credentials is useless anywhere else

@@ -109,14 +109,13 @@ def _export(ctx: TaskContext, connector: Connector, task_id: int, round_: int) -
         identities = [capabilities.identity_from_json(i) for i in task.identities]
         jobs = [following.as_provider_job(r, task.provider) for r in following.jobs_of(session, task)]
     vault = Vault(load_keyring(ctx.settings))
-    by_provider = capabilities.copy_by_provider(connector)
-    if by_provider is not None and not jobs:
-        requested = [job for identity in identities for job in by_provider[0](identity)]
+    if not jobs:
+        requested = [job for identity in identities for job in connector.request_copy(identity)]
         if requested:
             _wait_for_copy(ctx, task_id, round_, requested)
             return
-    if by_provider is not None and jobs:
-        collection = exports.collect(by_provider[1], jobs, vault, ctx.check_stop)
+    if jobs:
+        collection = exports.collect(connector.collect_copy, jobs, vault, ctx.check_stop)
     else:
         collection = exports.collect(connector.export_subject, identities, vault, ctx.check_stop)
     with ctx.db.session() as session:

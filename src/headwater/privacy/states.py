@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from headwater.connectors.base import ProviderJobStatus as ProviderJobStatus  # defined at the seam
 from headwater.errors import Conflict
 
 # ticket statuses
@@ -73,15 +74,6 @@ class BatchStatus(StrEnum):
     """A delete batch (`BatchRow`): committed `calling` before its one call is made, then settled."""
 
     CALLING = "calling"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class ProviderJobStatus(StrEnum):
-    """A job a provider runs for us (`ProviderJobRow`), as connectors report it in `ProviderJob.status`."""
-
-    PENDING = "pending"
-    RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
 

@@ -1,4 +1,4 @@
-"""Replication: FullStory and Amplitude events into DuckDB or PostgreSQL, built in or as Singer taps.
+"""Replication: a connection's events into DuckDB or PostgreSQL, built in or as its provider's Singer tap.
 
     report = run_sync(settings, SyncRequest("fs", to="duckdb:///data/fs.duckdb"))
     runs(db, "fs")                           # loading reports, newest first

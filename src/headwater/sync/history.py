@@ -19,6 +19,7 @@ from headwater.http import CallRecord
 from headwater.store import Database
 from headwater.store.models import utcnow
 from headwater.sync.models import FAILED, INTERRUPTED, RUNNING, SUCCEEDED, SyncCallRow, SyncRunRow
+from headwater.sync.providers import batch_unit
 
 MAX_BATCHES_KEPT = 1000
 
@@ -142,7 +143,7 @@ def run_as_dict(row: SyncRunRow) -> dict[str, Any]:
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
         "duration_s": duration,
         "batches": row.batches,
-        "batch_unit": "hours" if row.kind == "amplitude" else "bundles",
+        "batch_unit": batch_unit(row.kind),
         "rows": row.rows,
         "rows_per_second": round(row.rows / duration, 1) if duration > 0 else None,
         "tables": dict(row.tables or {}),

@@ -1,8 +1,9 @@
 """One sync run: extract a connection's events and load them, batch by batch, into its destination.
 
-The source downloads a step ahead in its own thread while the destination loads; each batch and its
-bookmark commit together, so a run that dies anywhere resumes exactly where the last commit left off.
-The loading report and the extraction log go to the store as the run goes.
+The source is the one the connection's provider declares (`ProviderSpec.events`, see `sync.source`).
+It downloads a step ahead in its own thread while the destination loads; each batch and its bookmark
+commit together, so a run that dies anywhere resumes exactly where the last commit left off. The
+loading report and the extraction log go to the store as the run goes.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ import httpx
 
 from headwater.config import Settings
 from headwater.connections import Connections
+from headwater.connectors.registry import get_provider
+from headwater.connectors.transport import borrowed
 from headwater.errors import HeadwaterError
-from headwater.http import CallRecord, HttpClient
+from headwater.http import CallRecord
 from headwater.store import Database
-from headwater.sync.amplitude_source import AmplitudeSource
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
-from headwater.sync.clients import export_http
-from headwater.sync.fullstory_source import FullStorySource
 from headwater.sync.history import RunLog
 from headwater.sync.models import INTERRUPTED
+from headwater.sync.providers import event_export
+from headwater.sync.source import EventSource
 from headwater.sync.target import Target, parse_target
 from headwater.vault import Vault, load_keyring
 
@@ -52,17 +54,6 @@ class SyncProgress:
     elapsed: float
 
 
-class Source(Protocol):
-    kind: str
-    stream: str
-    unit: str
-    json_columns: frozenset[str]
-
-    def observe(self, record: CallRecord) -> None: ...
-    def resume_from(self, bookmark: str | None, start: datetime) -> datetime: ...
-    def batches(self, since: datetime, scratch: Scratch) -> Any: ...
-
-
 class Destination(Protocol):
     def bookmark(self, stream: str) -> str | None: ...
     def reset(self, stream: str) -> None: ...
@@ -80,12 +71,6 @@ class Fanout:
     def __call__(self, record: CallRecord) -> None:
         for target in self.targets:
             target(record)
-
-
-def make_source(kind: str, http: HttpClient, now: Callable[[], datetime] | None) -> Source:
-    if kind == "fullstory":
-        return FullStorySource(http)
-    return AmplitudeSource(http, now=now or (lambda: datetime.now(UTC)))
 
 
 def open_destination(target: Target, scratch: Scratch, memory_limit: str) -> Destination:
@@ -117,13 +102,15 @@ def run_sync(
     start = datetime.combine(
         request.start_date or (datetime.now(UTC) - DEFAULT_HISTORY).date(), datetime.min.time(), UTC
     )
+    info = connections.usable_info(summary.name)
+    export, spec = event_export(info.kind, summary.name), get_provider(info.kind)
     fanout = Fanout()
     scratch_dir = settings.home / "sync" / "tmp" / f"{os.getpid()}-{secrets.token_hex(4)}"
     with (
         Scratch(scratch_dir) as scratch,
-        export_http(connections, summary.name, transport=transport, observers=[fanout]) as http,
+        closing(spec.client(info, transport=borrowed(transport), observers=[fanout])) as client,
     ):
-        source = make_source(summary.kind, http, now)
+        source = export.source(client, now=now)
         destination = open_destination(target, scratch, settings.sync_memory)
         try:
             log = RunLog.start(
@@ -134,13 +121,14 @@ def run_sync(
                 full_refresh=request.full_refresh,
             )
             fanout.targets += [log.observe, source.observe]
-            return _run(source, destination, log, scratch, request, start, progress, check_stop)
+            return _run(source, export.unit, destination, log, scratch, request, start, progress, check_stop)
         finally:
             destination.close()
 
 
 def _run(
-    source: Source,
+    source: EventSource,
+    unit: str,
     destination: Destination,
     log: RunLog,
     scratch: Scratch,
@@ -168,9 +156,7 @@ def _run(
                 took = time.monotonic() - loading
                 log.batch_loaded(batch.key, rows, batch.size_bytes, took, source.stream, count=len(group))
                 if progress is not None:
-                    progress(
-                        SyncProgress(log.rows, log.batches, source.unit, batch.key, time.monotonic() - began)
-                    )
+                    progress(SyncProgress(log.rows, log.batches, unit, batch.key, time.monotonic() - began))
                 if check_stop is not None:
                     check_stop()
     except HeadwaterError as exc:

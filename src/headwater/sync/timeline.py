@@ -1,43 +1,20 @@
 """A person's events in order, grouped by session and then by page: the "user session timeline".
 
-It reads the `events` table a sync loaded (DuckDB or PostgreSQL). FullStory rows name the person by
-`UserEmail` / `UserAppKey` (your uid); Amplitude rows by `user_id` (often the email).
+It reads the `events` table a sync loaded (DuckDB or PostgreSQL). Which columns name the person, the
+session, the page and the rest is the provider's to say (`Timeline`, declared with its export).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from headwater.errors import BadInput, NotFound
+from headwater.sync.providers import event_export
+from headwater.sync.source import Timeline
 from headwater.sync.target import Target, quote
 
-# normalised name -> column, per provider
-FULLSTORY = {
-    "session": "SessionId",
-    "page": "PageUrl",
-    "page_id": "PageId",
-    "time": "EventStart",
-    "type": "EventType",
-    "subtype": "EventSubType",
-    "target": "EventTargetText",
-    "custom": "EventCustomName",
-    "name": "UserDisplayName",
-    "email": "UserEmail",
-    "uid": "UserAppKey",
-}
-AMPLITUDE = {
-    "session": "session_id",
-    "time": "event_time",
-    "type": "event_type",
-    "properties": "event_properties",
-    "email": "user_id",
-    "uid": "user_id",
-}
-PAGE_URL = "[Amplitude] Page URL"
-ELEMENT_TEXT = "[Amplitude] Element Text"
 MAX_EVENTS = 5000
 
 
@@ -52,15 +29,15 @@ def timeline(
 ) -> dict[str, Any]:
     if (email is None) == (uid is None):
         raise BadInput("Name the person with exactly one of --email or --uid.")
-    mapping = FULLSTORY if kind == "fullstory" else AMPLITUDE
-    rows = _query(target, mapping, "email" if email else "uid", email or uid or "", session, limit)
+    shape = event_export(kind).timeline
+    rows = _query(target, shape.columns, "email" if email else "uid", email or uid or "", session, limit)
     if not rows:
         who = f"email {email}" if email else f"uid {uid}"
         raise NotFound(
             f"No events for {who} in {target.display()}" + (f" (session {session})." if session else "."),
             hint="Check the identifier, or run `headwater sync` first to load the latest events.",
         )
-    events = [_event(row, kind) for row in rows]
+    events = [_event(row, shape) for row in rows]
     first = rows[0]
     person = {"email": email or first.get("email"), "uid": uid or first.get("uid"), "name": first.get("name")}
     return {
@@ -72,7 +49,7 @@ def timeline(
 
 
 def _query(
-    target: Target, mapping: dict[str, str], by: str, value: str, session: str | None, limit: int
+    target: Target, mapping: Mapping[str, str], by: str, value: str, session: str | None, limit: int
 ) -> list[dict[str, Any]]:
     table = "{schema}." + quote("events")
     available = _columns(target)
@@ -135,13 +112,8 @@ def _fetch(target: Target, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
         con.close()
 
 
-def _event(row: dict[str, Any], kind: str) -> dict[str, Any]:
-    if kind == "fullstory":
-        subtype = row.get("subtype") if row.get("subtype") != row.get("type") else None
-        page, target, detail = row.get("page"), row.get("target"), row.get("custom") or subtype
-    else:
-        properties = _properties(row.get("properties"))
-        page, target, detail = properties.get(PAGE_URL), properties.get(ELEMENT_TEXT), None
+def _event(row: dict[str, Any], shape: Timeline) -> dict[str, Any]:
+    page, target, detail = shape.describe(row)
     return {
         "session": None if row.get("session") is None else str(row["session"]),
         "page": page,
@@ -168,18 +140,6 @@ def _group(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {k: event[k] for k in ("time", "type", "target", "detail") if event[k] not in (None, "")}
         )
     return list(sessions.values())
-
-
-def _properties(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return {}
 
 
 def _iso(value: Any) -> str | None:

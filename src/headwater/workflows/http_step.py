@@ -12,7 +12,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import Field, model_validator
 
-from headwater.connectors.base import borrowed
+from headwater.connectors.transport import borrowed
 from headwater.errors import BadInput, ProviderError
 from headwater.http import REDACTED, SECRET_HEADERS, HttpClient
 from headwater.proxy import ProxyRequest, request_on_connection

@@ -12,9 +12,9 @@ import httpx
 from pydantic import Field, SecretStr, model_validator
 
 from headwater.connections import NAME, Connections, ConnectionSummary
-from headwater.connectors.base import borrowed
 from headwater.connectors.slack.spec import CREDENTIAL
 from headwater.connectors.slack.webhook import SlackWebhook, check_webhook_url
+from headwater.connectors.transport import borrowed
 from headwater.connectors.verify import not_saved
 from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
 from headwater.workflows.model import Strict

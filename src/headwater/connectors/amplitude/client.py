@@ -22,25 +22,13 @@ from headwater.connectors.amplitude.export import ExportApi
 from headwater.connectors.amplitude.ingest import IngestApi
 from headwater.connectors.amplitude.profile import ProfileApi
 from headwater.connectors.amplitude.settings import AmplitudeSettings
+from headwater.connectors.transport import borrowed
 from headwater.http import HttpClient, Observer, RateLimit, RateLimiter
 
 PROVIDER = "Amplitude"
 DELETIONS_LIMIT = RateLimit(per_second=1.0, burst=1, concurrency=8)
 # 360 an hour with no hour ever above it: a burst of 36, then 324 spread over the hour
 LOOKUP_LIMIT = RateLimit(per_second=324 / 3600, burst=36, concurrency=10)
-
-
-class SharedTransport(httpx.BaseTransport):
-    """Lets several clients use one transport; only its owner closes it."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._inner.handle_request(request)
-
-    def close(self) -> None:
-        """The owning client closes the real transport."""
 
 
 def basic(key: SecretStr, secret: SecretStr) -> SecretStr:
@@ -70,7 +58,8 @@ class AmplitudeClient:
         def make(
             base: str, auth: dict[str, SecretStr], limit: RateLimit | None = None, name: str = PROVIDER
         ) -> HttpClient:
-            shared = transport if not self._clients or transport is None else SharedTransport(transport)
+            # the first client owns the transport and closes it; the others borrow it
+            shared = transport if not self._clients else borrowed(transport)
             client = HttpClient(
                 base_url=base,
                 provider=name,

@@ -20,7 +20,7 @@ from headwater.connectors.amplitude.deletions import MAX_IDS
 from headwater.connectors.amplitude.models import SearchMatch
 from headwater.connectors.amplitude.plan import MUST_EXIST, NO_JOB, UNKNOWN_JOB, DeletionPlan
 from headwater.connectors.amplitude.requested import requested_deletions
-from headwater.connectors.base import Identity, NeedsInput, ProviderJob, Subject
+from headwater.connectors.base import Connector, Identity, NeedsInput, ProviderJob, Subject
 from headwater.errors import AuthError, NotFound, PermissionDenied
 
 KIND = "amplitude"
@@ -33,7 +33,7 @@ DSAR_FROM = date(2011, 1, 1)  # before any Amplitude project held data
 DSAR_STATUSES = {"staging": "pending", "submitted": "running", "done": "done", "failed": "failed"}
 
 
-class AmplitudeConnector:
+class AmplitudeConnector(Connector):
     kind = KIND
     batch_size = MAX_IDS  # people one deletion call takes
 

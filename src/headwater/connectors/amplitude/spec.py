@@ -14,16 +14,18 @@ from headwater.connectors.amplitude.actions import all_actions
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.connector import AmplitudeConnector
 from headwater.connectors.amplitude.settings import AmplitudeSettings
-from headwater.connectors.base import ConnectionInfo
+from headwater.connectors.amplitude.source import AmplitudeEvents
+from headwater.connectors.base import ConnectionInfo, ProviderSpec
 from headwater.errors import ConfigError
 from headwater.http import Observer
 
 OPTIONAL_CREDENTIALS = ("org_api_key", "org_secret_key")
 
 
-class AmplitudeSpec:
+class AmplitudeSpec(ProviderSpec):
     kind = "amplitude"
     title = "Amplitude"
+    events = AmplitudeEvents()
 
     def settings_model(self) -> type[BaseModel]:
         return AmplitudeSettings

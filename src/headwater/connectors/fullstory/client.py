@@ -21,6 +21,7 @@ from headwater.connectors.fullstory.sessions import SessionsApi
 from headwater.connectors.fullstory.settings import HOSTS, FullStorySettings, key_region
 from headwater.connectors.fullstory.users import UsersApi
 from headwater.connectors.fullstory.users_v1 import UsersV1Api
+from headwater.connectors.transport import borrowed
 from headwater.http import HttpClient, Observer, RateLimit, RateLimiter
 
 PROVIDER = "FullStory"
@@ -30,19 +31,6 @@ ADMIN_KEY_HINT = (
     "Reading, exporting and deleting data needs an Admin or Architect API key; this key is probably a "
     "Standard key. Create an Admin key in FullStory (Settings > Integrations > API Keys) and reconnect."
 )
-
-
-class SharedTransport(httpx.BaseTransport):
-    """Lets several clients use one transport; only its owner closes it."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._inner.handle_request(request)
-
-    def close(self) -> None:
-        """The owning client closes the real transport."""
 
 
 class FullStoryClient:
@@ -72,7 +60,7 @@ class FullStoryClient:
         self.storage = HttpClient(
             base_url=self.base_url,
             provider=f"{PROVIDER} export storage",
-            transport=SharedTransport(transport) if transport is not None else None,
+            transport=borrowed(transport),  # `http` owns the transport and closes it
             sleep=sleep,
             observers=list(observers or []),
             hints={403: "The download link has expired; fetch a fresh location and download again."},

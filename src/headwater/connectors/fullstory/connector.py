@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from headwater.connectors.base import Identity, NeedsInput, ProviderJob, Subject
+from headwater.connectors.base import Connector, Identity, NeedsInput, ProviderJob, Subject
 from headwater.connectors.fullstory.client import ADMIN_KEY_HINT, FullStoryClient
 from headwater.connectors.fullstory.models import User
 from headwater.errors import HeadwaterError, NotFound, PermissionDenied, ProviderUnavailable
@@ -21,7 +21,7 @@ POLL_EVERY = timedelta(minutes=10)
 MAX_SESSIONS = 1000
 
 
-class FullStoryConnector:
+class FullStoryConnector(Connector):
     kind = KIND
     # one user per DELETE request; a privacy batch makes up to this many of them, one after another,
     # paced by the client rather than by the lane (FullStory publishes no per-call limit)

@@ -6,18 +6,20 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from headwater.actions.model import Action, describe_errors
-from headwater.connectors.base import ConnectionInfo
+from headwater.connectors.base import ConnectionInfo, ProviderSpec
 from headwater.connectors.fullstory.actions import all_actions
 from headwater.connectors.fullstory.client import FullStoryClient
 from headwater.connectors.fullstory.connector import FullStoryConnector
 from headwater.connectors.fullstory.settings import FullStorySettings
+from headwater.connectors.fullstory.source import FullStoryEvents
 from headwater.errors import ConfigError
 from headwater.http import Observer
 
 
-class FullStorySpec:
+class FullStorySpec(ProviderSpec):
     kind = "fullstory"
     title = "FullStory"
+    events = FullStoryEvents()
 
     def settings_model(self) -> type[BaseModel]:
         return FullStorySettings

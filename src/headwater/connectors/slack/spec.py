@@ -14,7 +14,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from headwater.actions.model import Action
-from headwater.connectors.base import ConnectionInfo, Identity, ProviderJob, Subject
+from headwater.connectors.base import ConnectionInfo, Connector, Identity, ProviderJob, ProviderSpec, Subject
 from headwater.connectors.slack.webhook import SlackWebhook, check_webhook_url
 from headwater.http import Observer
 
@@ -27,7 +27,7 @@ class SlackSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SlackConnector:
+class SlackConnector(Connector):
     kind = "slack"
 
     def __init__(self, info: ConnectionInfo) -> None:
@@ -52,7 +52,7 @@ class SlackConnector:
         """Nothing is held open."""
 
 
-class SlackSpec:
+class SlackSpec(ProviderSpec):
     kind = "slack"
     title = "Slack"
     holds_personal_data = False

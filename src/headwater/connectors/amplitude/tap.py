@@ -19,12 +19,11 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context, Record
 
+from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.settings import AmplitudeSettings
+from headwater.connectors.amplitude.source import AmplitudeSource
 from headwater.connectors.amplitude.unpack import ndjson_rows
-from headwater.http import HttpClient
-from headwater.sync.amplitude_source import AmplitudeSource
 from headwater.sync.batches import Scratch
-from headwater.sync.clients import amplitude_http
 from headwater.sync.singer.checkpoint import CheckpointedStream
 
 DEFAULT_HISTORY = timedelta(days=365)
@@ -130,7 +129,7 @@ class AmplitudeEvents(CheckpointedStream):
     def get_records(self, context: Context | None) -> Iterable[Record]:
         tap: TapHeadwaterAmplitude = self._tap  # type: ignore[assignment]
         source = AmplitudeSource(
-            tap.http,
+            tap.client.http,
             lag=timedelta(hours=float(self.config.get("lag_hours", 2))),
             window_hours=int(self.config.get("hours_per_request", 24)),
         )
@@ -177,11 +176,11 @@ class TapHeadwaterAmplitude(Tap):
     ).to_dict()
 
     @cached_property
-    def http(self) -> HttpClient:
+    def client(self) -> AmplitudeClient:
         settings = AmplitudeSettings(
             region=self.config.get("region") or "us", base_url=self.config.get("base_url")
         )
-        return amplitude_http(
+        return AmplitudeClient(
             SecretStr(self.config["api_key"]), SecretStr(self.config["secret_key"]), settings
         )
 

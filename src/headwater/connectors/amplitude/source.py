@@ -1,4 +1,4 @@
-"""Amplitude events from the Export API, one batch per upload hour, oldest first.
+"""Amplitude events for the sync, from the Export API, one batch per upload hour, oldest first.
 
 The bookmark is the last hour fully loaded (`2026-10-26T05:00:00Z` = hour 05 is in). Requests cover up
 to a day of hours; the ZIP is saved to disk (its directory is at the end), then each hour's gzipped NDJSON
@@ -9,20 +9,23 @@ it is over and Amplitude has had `lag` to make it exportable. A range Amplitude 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.export import hour as hour_param
 from headwater.errors import BadRequest, NotFound, ProviderError, ProviderUnavailable
 from headwater.http import CallRecord, HttpClient
 from headwater.sync.batches import Batch, Scratch
 from headwater.sync.download import to_file
-from headwater.sync.fullstory_source import rfc3339
+from headwater.sync.source import Timeline, rfc3339
 
 HOUR = timedelta(hours=1)
 EXPORT_PATH = "/api/2/export"
@@ -35,9 +38,7 @@ def floor_hour(moment: datetime) -> datetime:
 
 
 class AmplitudeSource:
-    kind = "amplitude"
     stream = "events"
-    unit = "hours"
     json_columns = frozenset(
         {"event_properties", "user_properties", "group_properties", "groups", "data", "plan"}
     )
@@ -157,3 +158,50 @@ def _member_hour(name: str) -> datetime | None:
 def _part(name: str) -> int:
     match = _ENTRY.search(name)
     return int(match[3]) if match else 0
+
+
+PAGE_URL = "[Amplitude] Page URL"
+ELEMENT_TEXT = "[Amplitude] Element Text"
+
+
+def _describe(row: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """Page and target from the event properties Amplitude's autocapture sets."""
+    properties = _properties(row.get("properties"))
+    return properties.get(PAGE_URL), properties.get(ELEMENT_TEXT), None
+
+
+def _properties(value: Any) -> dict[str, Any]:
+    """`event_properties` as loaded: an object, or its JSON text."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+class AmplitudeEvents:
+    """Amplitude's part of the sync (`ProviderSpec.events`). Rows name the person by `user_id` (often
+    the email)."""
+
+    unit = "hours"
+    timeline = Timeline(
+        columns={
+            "session": "session_id",
+            "time": "event_time",
+            "type": "event_type",
+            "properties": "event_properties",
+            "email": "user_id",
+            "uid": "user_id",
+        },
+        describe=_describe,
+    )
+
+    def source(
+        self, client: AmplitudeClient, *, now: Callable[[], datetime] | None = None
+    ) -> AmplitudeSource:
+        """The Export API lives on the REST host, read with the project key pair (`client.http`)."""
+        return AmplitudeSource(client.http, now=now or (lambda: datetime.now(UTC)))

@@ -23,14 +23,15 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context, Record
 
 from headwater.connectors.fullstory import decode
-from headwater.connectors.fullstory.client import FullStoryClient
+from headwater.connectors.fullstory import tap_schema as schemas
+from headwater.connectors.fullstory.client import BUNDLE_DOWNLOADS, FullStoryClient
 from headwater.connectors.fullstory.legacy import LegacyExportApi
 from headwater.connectors.fullstory.settings import FullStorySettings
+from headwater.connectors.fullstory.source import GET_PATH, DownloadPacer
 from headwater.http import RateLimiter
 from headwater.sync.download import to_file
-from headwater.sync.fullstory_source import BUNDLE_DOWNLOADS, GET_PATH, DownloadPacer, rfc3339
-from headwater.sync.singer import fullstory_schema as schemas
 from headwater.sync.singer.checkpoint import CheckpointedStream, upgrade_flat_state
+from headwater.sync.source import rfc3339
 
 SAMPLE_ROWS = 2000
 SESSIONS_PER_USER = 1000

@@ -1,4 +1,4 @@
-"""FullStory events from the legacy data-export bundles, one batch per bundle, oldest first.
+"""FullStory events for the sync, from the legacy data-export bundles, one batch per bundle, oldest first.
 
 The bookmark is the end (`Stop`) of the last bundle fully loaded, as RFC 3339 UTC — the same meaning and
 shape as tap-fullstory's `{"events": "2017-06-02T00:00:00Z"}` — so the next run lists bundles after it.
@@ -10,26 +10,19 @@ the ceiling instead of meeting a refusal for every bundle.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from headwater.connectors.fullstory.client import BUNDLE_DOWNLOADS
+from headwater.connectors.fullstory.client import BUNDLE_DOWNLOADS, FullStoryClient
 from headwater.connectors.fullstory.legacy import LegacyExportApi
 from headwater.http import CallRecord, HttpClient, RateLimiter
 from headwater.sync.batches import Batch, Scratch
 from headwater.sync.download import is_gzip, to_file
+from headwater.sync.source import Timeline, parse_bookmark, rfc3339
 
 GET_PATH = "/api/v1/export/get"
 LIST_PATH = "/api/v1/export/list"
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_bookmark(value: str) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class DownloadPacer:
@@ -50,9 +43,7 @@ class DownloadPacer:
 
 
 class FullStorySource:
-    kind = "fullstory"
     stream = "events"
-    unit = "bundles"
     json_columns: frozenset[str] = frozenset()
 
     def __init__(self, http: HttpClient) -> None:
@@ -89,3 +80,37 @@ class FullStorySource:
                 size_bytes=size,
                 details={"bundle": bundle.Id},
             )
+
+
+def _describe(row: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """Page and target as FullStory names them; the detail is a custom event's name, or the subtype."""
+    subtype = row.get("subtype") if row.get("subtype") != row.get("type") else None
+    return row.get("page"), row.get("target"), row.get("custom") or subtype
+
+
+class FullStoryEvents:
+    """FullStory's part of the sync (`ProviderSpec.events`). Rows name the person by `UserEmail` and
+    `UserAppKey` (your uid)."""
+
+    unit = "bundles"
+    timeline = Timeline(
+        columns={
+            "session": "SessionId",
+            "page": "PageUrl",
+            "page_id": "PageId",
+            "time": "EventStart",
+            "type": "EventType",
+            "subtype": "EventSubType",
+            "target": "EventTargetText",
+            "custom": "EventCustomName",
+            "name": "UserDisplayName",
+            "email": "UserEmail",
+            "uid": "UserAppKey",
+        },
+        describe=_describe,
+    )
+
+    def source(
+        self, client: FullStoryClient, *, now: Callable[[], datetime] | None = None
+    ) -> FullStorySource:
+        return FullStorySource(client.http)
