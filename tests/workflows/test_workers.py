@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
 from headwater.connections import Connections
-from headwater.jobs.sql import now as utc_now
 from headwater.sandbox import SandboxOptions, SandboxServer, World
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 from headwater.workflows.service import Workflows
 from headwater.workflows.slack import connect_slack
@@ -70,7 +70,7 @@ def test_two_workers_start_a_due_schedule_once(
             path.write_text(WORKFLOW)
             workflows.add(path, actor="t")
             with env.db.session() as session:  # as if every worker had been down for half an hour
-                session.execute(update(ScheduleRow).values(next_run_at=utc_now() - timedelta(minutes=30)))
+                session.execute(update(ScheduleRow).values(next_run_at=utcnow() - timedelta(minutes=30)))
             env.start_workers(2)
 
             def finished() -> bool:

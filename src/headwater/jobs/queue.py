@@ -23,9 +23,9 @@ from headwater.jobs import registry
 from headwater.jobs.dispatch import Dispatcher, open_dispatcher
 from headwater.jobs.models import DEAD, QUEUED, RUNNING, STATUSES, SUCCEEDED, JobRow
 from headwater.jobs.settings import JobSettings, load_job_settings
-from headwater.jobs.sql import insert_ignoring_conflict
-from headwater.jobs.sql import now as utc_now
 from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.store.sql import insert_ignoring_conflict
 
 log = logging.getLogger(__name__)
 _PENDING = "headwater.jobs.pending_dispatch"
@@ -83,7 +83,7 @@ class JobQueue:
         """Add a job to the caller's transaction; it is dispatched once that transaction commits."""
         spec = registry.get(kind)
         payload = _checked_payload(payload)
-        at = utc_now()
+        at = utcnow()
         if run_at is not None and run_at.tzinfo is None:
             raise BadInput("run_at must be timezone-aware.", hint="Use datetime.now(UTC) + timedelta(...).")
         values: dict[str, Any] = {
@@ -127,7 +127,7 @@ class JobQueue:
         if not job_ids or self.mode == "embedded":
             return []
         ids = list(job_ids)
-        self._mark(ids, utc_now())
+        self._mark(ids, utcnow())
         sent = self.dispatcher.send(ids)
         delivered = set(sent)
         unsent = [job_id for job_id in ids if job_id not in delivered]
@@ -175,7 +175,7 @@ class JobQueue:
             )
         if job.status == SUCCEEDED:
             raise Conflict(f"Job {job_id} already succeeded.", hint="Submit a new job to run it again.")
-        at = utc_now()
+        at = utcnow()
         values: dict[str, Any] = {"status": QUEUED, "run_at": at, "dispatched_at": None, "updated_at": at}
         if job.status == DEAD:
             values.update(attempts=0, finished_at=None)
@@ -188,7 +188,7 @@ class JobQueue:
 
     def due_undispatched(self, *, limit: int = 500) -> list[int]:
         """Celery mode: due jobs never sent, or sent so long ago that the message was probably lost."""
-        at = utc_now()
+        at = utcnow()
         stale = at - timedelta(seconds=self.job_settings.redispatch_seconds)
         query = (
             select(JobRow.id)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from headwater.jobs import registry
 from headwater.jobs.models import TickRow
-from headwater.jobs.sql import insert_ignoring_conflict
+from headwater.store.sql import insert_ignoring_conflict
 
 _SCHEDULE: dict[str, Periodic] = {}
 

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from headwater.jobs.models import UtcDateTime
-from headwater.store.models import Base, utcnow
+from headwater.store.models import Base, UtcDateTime, utcnow
 
 #: Crockford's base32 without I, L, O, U: nothing to misread when a ticket id is read out or typed
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -25,6 +25,7 @@ from headwater.privacy import batching, capabilities, exports, findings, followi
 from headwater.privacy.models import TaskRow
 from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import subject_of
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 
 TASK_KIND = "privacy.task"
@@ -195,4 +196,4 @@ def _note(ctx: TaskContext, task_id: int, message: str) -> None:
         task = session.get(TaskRow, task_id)
         if task is not None:
             task.last_error = message
-            task.updated_at = tracking.now()
+            task.updated_at = utcnow()

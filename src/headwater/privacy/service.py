@@ -33,6 +33,7 @@ from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, audit
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 
 __all__ = ["Privacy", "orchestration"]
@@ -82,7 +83,7 @@ class Privacy:
             raise BadInput(
                 f"Unknown status {status!r}.", hint=f"Use one of: {', '.join(states.TICKET_STATUSES)}."
             )
-        at = tracking.now()
+        at = utcnow()
         query = select(TicketRow).order_by(TicketRow.received_at.desc(), TicketRow.id).limit(limit)
         if status is not None:
             query = query.where(TicketRow.status == status)
@@ -100,7 +101,7 @@ class Privacy:
     def show(self, ticket_id: str) -> dict[str, Any]:
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
-            return ticket_as_dict(ticket, tracking.tasks_of(session, ticket.id), tracking.now())
+            return ticket_as_dict(ticket, tracking.tasks_of(session, ticket.id), utcnow())
 
     def audit(self, ticket_id: str) -> list[dict[str, Any]]:
         with self.db.session() as session:
@@ -144,7 +145,7 @@ class Privacy:
             for task in tasks:
                 tracking.move(session, task, states.CANCELLED, actor=actor)
             ticket.status = states.CANCELLED
-            ticket.closed_at = tracking.now()
+            ticket.closed_at = utcnow()
             tracking.record(
                 session, ticket.id, actor, "status_changed", "Ticket -> cancelled.", after=states.CANCELLED
             )
@@ -195,7 +196,7 @@ class Privacy:
         """Poll this ticket's open provider jobs now, whatever their schedule says."""
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
-        targets = following.due(self.db, tracking.now(), ticket_id=ticket.id)
+        targets = following.due(self.db, utcnow(), ticket_id=ticket.id)
         ready = resolving.collect_later(self.queue)
         polled = following.poll(
             self.db, Connectors(self.connections), targets, actor=actor, on_copy_ready=ready

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from headwater.jobs.models import UtcDateTime
-from headwater.store.models import Base, utcnow
+from headwater.store.models import Base, UtcDateTime, utcnow
 
 
 class UserRow(Base):

@@ -15,8 +15,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from headwater.jobs import JobQueue, TaskContext, periodic
-from headwater.jobs.sql import now as utc_now
 from headwater.store import Database
+from headwater.store.models import utcnow
 from headwater.workflows import crontime
 from headwater.workflows.inputs import resolve
 from headwater.workflows.model import Workflow
@@ -31,7 +31,7 @@ MISSED_CAP = 1000
 
 @periodic(SCAN_KIND, seconds=SCAN_SECONDS)
 def scan(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"runs": fire_due(ctx.db, ctx.queue, utc_now())}
+    return {"runs": fire_due(ctx.db, ctx.queue, utcnow())}
 
 
 def save_schedule(session: Session, workflow: WorkflowRow, model: Workflow, now: datetime) -> None:
