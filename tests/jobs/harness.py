@@ -38,7 +38,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from headwater.config import load_settings
-from headwater.jobs import DEAD, SUCCEEDED, JobQueue, JobRow, load_job_settings
+from headwater.jobs import DEAD, SUCCEEDED, JobQueue, JobRow, load_job_settings, open_queue
 from headwater.store import Database
 from tests.jobs.processes import (
     PrivateRedis,
@@ -239,7 +239,7 @@ def open_env(
         monkeypatch.setenv(name, value)
     db = Database(store_url)
     db.migrate()
-    queue = JobQueue(db, load_settings(), load_job_settings())
+    queue = open_queue(db, load_settings(), load_job_settings())
     folder = tmp_path / "workers"
     folder.mkdir(exist_ok=True)
     return JobsEnv(mode, db, queue, process_env(settings_env), folder, queue_name)

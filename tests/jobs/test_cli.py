@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from headwater.cli.main import run
-from headwater.jobs import SUCCEEDED
+from headwater.connections import os_user
+from headwater.jobs import DEAD, SUCCEEDED
+from headwater.store import audit
 from tests.jobs.harness import MODES, JobsEnv, free_port, mode_param, open_env
 
 
@@ -74,6 +76,21 @@ def test_once_runs_what_is_due_then_exits_and_unknown_jobs_exit_3(
     assert {job.status for job in env.jobs(ids).values()} == {SUCCEEDED}
     code, output = run_here(["jobs", "show", "999999"], monkeypatch, capsys)
     assert code == 3 and "There is no job 999999" in output
+    env.close()
+
+
+def test_a_retry_from_the_command_line_is_audited_as_the_os_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = open_env(MODES["embedded-sqlite"], tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'store.db'}")
+    job = env.queue.submit("demo.fail", {"message": "that id is malformed"})
+    assert run_here(["worker", "--once"], monkeypatch, capsys)[0] == 0
+    assert env.queue.get(job.id).status == DEAD
+    code, output = run_here(["jobs", "retry", str(job.id)], monkeypatch, capsys)
+    assert code == 0 and f"Job {job.id} (demo.fail) is queued to run again." in output
+    with env.db.session() as session:
+        entries = [(entry.actor, entry.action) for entry in audit.trail(session, "job", job.id)]
+    assert entries == [(os_user(), "job.retried")]
     env.close()
 
 

@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from headwater.config import load_settings
-from headwater.jobs import DEAD, QUEUED, RUNNING, SUCCEEDED, EmbeddedWorker, JobQueue, load_job_settings
+from headwater.jobs import (
+    DEAD,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    EmbeddedWorker,
+    JobQueue,
+    load_job_settings,
+    open_queue,
+)
 
 
 def run_once(queue: JobQueue, concurrency: int = 2) -> None:
@@ -17,7 +26,7 @@ def run_once(queue: JobQueue, concurrency: int = 2) -> None:
 def eager(queue: JobQueue, monkeypatch: pytest.MonkeyPatch) -> JobQueue:
     """No backoff, so that `--once` sees each retry as due at once."""
     monkeypatch.setenv("HEADWATER_JOBS_BACKOFF_SECONDS", "0")
-    return JobQueue(queue.db, load_settings(), load_job_settings())
+    return open_queue(queue.db, load_settings(), load_job_settings())
 
 
 def test_once_runs_what_is_due_with_retries_and_dead_jobs(eager: JobQueue) -> None:
@@ -71,7 +80,7 @@ def test_after_the_grace_period_a_busy_job_is_released(
     queue: JobQueue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HEADWATER_JOBS_SHUTDOWN_GRACE_SECONDS", "0.3")
-    queue = JobQueue(queue.db, load_settings(), load_job_settings())
+    queue = open_queue(queue.db, load_settings(), load_job_settings())
     job = queue.submit("demo.sleep", {"seconds": 1.5, "cooperative": False})
     worker = EmbeddedWorker(queue, concurrency=1, ticker=False).start()
     deadline = time.monotonic() + 10

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from headwater.jobs.queue import JobQueue
+from headwater.jobs.context import JobSubmitter
 from headwater.privacy import states, tracking
 from headwater.privacy.models import BatchRow, LaneRow, TaskRow, TicketRow
 from headwater.store import Database
@@ -45,7 +45,7 @@ def _ensure_lane(session: Session, connection: str) -> None:
     insert_ignoring_conflict(session, LaneRow.__table__, values, "connection")  # type: ignore[arg-type]
 
 
-def request_batcher(queue: JobQueue, session: Session, connection: str) -> None:
+def request_batcher(queue: JobSubmitter, session: Session, connection: str) -> None:
     """In the caller's transaction (the one that made a task ready): make sure a batcher will run."""
     _ensure_lane(session, connection)
     session.execute(  # lock the lane row: serialises with a batcher moving the generation on

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.errors import BadInput, Conflict
+from headwater.jobs.dispatch import open_queue
 from headwater.jobs.queue import JobQueue
 from headwater.privacy import (
     batching,
@@ -50,7 +51,7 @@ class Privacy:
     def open(cls, settings: Settings, db: Database | None = None) -> Privacy:
         db = db or Database.open(settings)
         vault = Vault(load_keyring(settings))
-        return cls(db, JobQueue(db, settings), Connections(db, vault), settings)
+        return cls(db, open_queue(db, settings), Connections(db, vault), settings)
 
     def create(
         self,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from headwater.connections import Connections
 from headwater.errors import HeadwaterError
-from headwater.jobs import JobQueue, TaskContext, task
+from headwater.jobs import JobSubmitter, TaskContext, task
 from headwater.jobs.outcomes import Interrupted, LeaseLost, classify, describe
 from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
@@ -41,7 +41,7 @@ RUN_KIND = "workflows.run"
 
 def create_run(
     session: Session,
-    queue: JobQueue,
+    queue: JobSubmitter,
     workflow: WorkflowRow,
     *,
     trigger: str,

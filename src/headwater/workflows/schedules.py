@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from headwater.jobs import JobQueue, TaskContext, periodic
+from headwater.jobs import JobSubmitter, TaskContext, periodic
 from headwater.store import Database
 from headwater.store.models import utcnow
 from headwater.workflows import crontime
@@ -68,7 +68,7 @@ def remove(session: Session, workflow_id: int) -> None:
     session.execute(delete(ScheduleRow).where(ScheduleRow.workflow_id == workflow_id))
 
 
-def fire_due(db: Database, queue: JobQueue, now: datetime) -> list[int]:
+def fire_due(db: Database, queue: JobSubmitter, now: datetime) -> list[int]:
     """Create one run (and its job) per due schedule; returns the new run ids."""
     query = (
         select(ScheduleRow.id, ScheduleRow.cron, ScheduleRow.timezone, ScheduleRow.next_run_at)
@@ -87,7 +87,7 @@ def fire_due(db: Database, queue: JobQueue, now: datetime) -> list[int]:
 
 
 def _fire(
-    db: Database, queue: JobQueue, schedule_id: int, cron: str, tz: Any, seen: datetime, now: datetime
+    db: Database, queue: JobSubmitter, schedule_id: int, cron: str, tz: Any, seen: datetime, now: datetime
 ) -> int | None:
     latest = max(seen, crontime.previous_run(cron, tz, now))
     missed = crontime.runs_between(cron, tz, seen, latest - timedelta(microseconds=1), cap=MISSED_CAP)

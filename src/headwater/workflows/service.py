@@ -20,7 +20,7 @@ from sqlalchemy import select
 from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.errors import BadInput, Conflict, NotFound
-from headwater.jobs import JobQueue, JobRow, claims, runner
+from headwater.jobs import JobQueue, JobRow, claims, open_queue, runner
 from headwater.jobs.worker import process_identity
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
@@ -49,7 +49,7 @@ class Workflows:
     ) -> None:
         self.db = db
         self.settings = settings
-        self.queue = queue if queue is not None else JobQueue(db, settings)
+        self.queue = queue if queue is not None else open_queue(db, settings)
         self.connections = connections or Connections(db, Vault(load_keyring(settings)))
         self.clock = clock
 
