@@ -17,7 +17,7 @@ from headwater.jobs.recurring import schedule
 from headwater.store import Database
 from headwater.sync.models import SUCCEEDED, SyncRunRow
 from headwater.vault import Vault, load_keyring
-from tests.discovery.test_tables import replicate
+from tests.discovery.test_table_scan import replicate
 
 
 def scan(db: Database, name: str) -> service.ScanOutcome:
