@@ -59,7 +59,9 @@ def test_two_workers_start_a_due_schedule_once(
         if chosen.store == "sqlite"
         else store_url_for(chosen, request, tmp_path)
     )
-    env = open_env(chosen, tmp_path, monkeypatch, url, modules="headwater.workflows.tasks")
+    env = open_env(
+        chosen, tmp_path, monkeypatch, url, modules="headwater.workflows.runs,headwater.workflows.schedules"
+    )
     options = SandboxOptions(rate_limits=False)
     try:
         with SandboxServer(world=World(users=1, events_per_user=10), options=options) as sandbox:

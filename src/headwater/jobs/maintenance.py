@@ -12,10 +12,11 @@ from headwater.jobs.models import SUCCEEDED, JobRow
 from headwater.jobs.recurring import periodic
 from headwater.store.models import utcnow
 
+PURGE_KIND = "jobs.purge"
 PURGE_SECONDS = 3600
 
 
-@periodic("jobs.purge", seconds=PURGE_SECONDS)
+@periodic(PURGE_KIND, seconds=PURGE_SECONDS)
 def purge(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Forget succeeded jobs after the retention period; dead ones stay until a person deals with them."""
     cutoff = utcnow() - timedelta(days=ctx.queue.job_settings.retention_days)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError
 
 from headwater.errors import BadInput
 from headwater.sync.history import calls
+from headwater.sync.job import SYNC_KIND
 from headwater.sync.target import PG_PREFIXES
 from headwater.web import paging
 from headwater.web.api.deps import RowId, Svc
@@ -21,7 +22,6 @@ from headwater.web.schemas.jobs import Job
 from headwater.web.schemas.syncs import SyncCall, SyncRun, SyncRunPage, SyncStart
 
 router = APIRouter(tags=["replication"])
-SYNC_KIND = "sync.run"
 
 
 @router.get("/syncs", response_model=SyncRunPage, summary="Sync runs (loading reports), newest first")
