@@ -114,7 +114,10 @@ def test_the_plain_celery_command_runs_jobs_too(jobs_env: JobsEnv) -> None:
     process = subprocess.Popen(command, env=jobs_env.env, stdout=log, stderr=subprocess.STDOUT)
     try:
         ids = [jobs_env.queue.submit("demo.noop", {"n": n}).id for n in range(3)]
-        jobs_env.wait_done(ids)
+        done = jobs_env.wait_done(ids)
+        assert {job_id: (job.status, job.result) for job_id, job in done.items()} == {
+            job_id: (SUCCEEDED, {"ok": True, "n": n}) for n, job_id in enumerate(ids)
+        }
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)
