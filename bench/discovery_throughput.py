@@ -72,9 +72,10 @@ def prepare(folder: Path, events: int, parts: int) -> tuple[list[Path], Path]:
 def measure(kind: str, files: list[Path], replica: Path, workers: int) -> dict[str, float]:
     """Child process: one measurement, printed as JSON."""
     from headwater.discovery.classify import classify_field
+    from headwater.discovery.file_scan import scan_files
     from headwater.discovery.lexicon import lexicon
-    from headwater.discovery.scan import ScanOptions, classify_sample, scan_files
-    from headwater.discovery.tables import EventTable, scan_table
+    from headwater.discovery.scan import ScanOptions, classify_sample
+    from headwater.discovery.table_scan import EventTable, scan_table
 
     lexicon()  # built once per process; not part of any scan's figure
     options = ScanOptions()

@@ -70,12 +70,12 @@ def run_case(
     from sqlalchemy import func, select
 
     from headwater.config import load_settings
-    from headwater.jobs import SUCCEEDED, JobQueue, JobRow
+    from headwater.jobs import SUCCEEDED, JobRow, open_queue
     from headwater.store import Database
 
     db = Database(store)
     db.migrate()
-    queue = JobQueue(db, load_settings())
+    queue = open_queue(db, load_settings())
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "headwater", "worker"],

@@ -19,6 +19,7 @@ from headwater.actions.model import ActionContext
 from headwater.connectors.amplitude import AmplitudeClient, AmplitudeConnector, AmplitudeSettings
 from headwater.connectors.base import ConnectionInfo
 from headwater.connectors.fullstory import FullStoryClient, FullStoryConnector, FullStorySettings
+from headwater.connectors.fullstory.models import Operation
 from headwater.http import Observer
 from headwater.sandbox import (
     SandboxClock,
@@ -32,6 +33,7 @@ from headwater.sandbox.amplitude.state import BUCKETS as AMPLITUDE_BUCKETS
 from headwater.sandbox.common.limits import RateLimiter as SandboxLimiter
 from headwater.sandbox.fullstory.state import DEFAULT_BUCKETS as FULLSTORY_BUCKETS
 from headwater.sandbox.inprocess import InProcessTransport
+from tests.waiting import wait_until
 
 FULLSTORY_URL = "http://fullstory.sandbox"
 AMPLITUDE_URL = "http://amplitude.sandbox"
@@ -226,3 +228,13 @@ class _Borrowed(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._inner.handle_request(request)
+
+
+def finished_operation(fs: FullStoryClient, operation_id: str) -> Operation:
+    """Poll a FullStory operation until it is no longer PENDING (the sandbox finishes one in a few polls)."""
+
+    def finished() -> Operation | None:
+        operation = fs.segments.get_operation(operation_id)
+        return None if operation.state == "PENDING" else operation
+
+    return wait_until(finished, timeout=30, what=f"operation {operation_id} to finish", interval=0)

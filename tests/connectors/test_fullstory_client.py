@@ -17,7 +17,7 @@ from headwater.errors import (
 )
 from headwater.sandbox import World
 
-from .conftest import CREDS, FsFactory, Sandbox, VirtualTime
+from .conftest import CREDS, FsFactory, Sandbox, VirtualTime, finished_operation
 
 
 def test_users_round_trip(fs: FullStoryClient) -> None:
@@ -127,8 +127,7 @@ def test_repr_and_errors_never_show_the_key(make_fs: FsFactory) -> None:
 
 def test_a_cut_export_download_is_reported(fs: FullStoryClient, fs_sandbox: Sandbox) -> None:
     operation_id = fs.segments.create_export("everyone")
-    while (operation := fs.segments.get_operation(operation_id)).state == "PENDING":
-        pass
+    operation = finished_operation(fs, operation_id)
     location = fs.segments.export_location(str(operation.results["searchExportId"]))
     fs_sandbox.force_fault("truncate")
     with pytest.raises(ProviderError, match="download again"):

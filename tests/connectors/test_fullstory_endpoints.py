@@ -8,7 +8,7 @@ from headwater.connectors.fullstory import FullStoryClient
 from headwater.errors import NotFound, PermissionDenied
 from headwater.sandbox import World
 
-from .conftest import CREDS, FsFactory
+from .conftest import CREDS, FsFactory, finished_operation
 
 
 def test_v1_users_and_the_operation_backed_delete(fs: FullStoryClient, world: World) -> None:
@@ -21,8 +21,7 @@ def test_v1_users_and_the_operation_backed_delete(fs: FullStoryClient, world: Wo
     fs.users_v1.send_event(person.uid, {"event_name": "Upgraded", "event_data": {"plan_str": "gold"}})
     operation_id = fs.users_v1.delete(person.uid)
     assert fs.users_v1.get(person.uid)["existingOperation"]["id"] == operation_id
-    while (operation := fs.segments.get_operation(operation_id)).state == "PENDING":
-        pass
+    operation = finished_operation(fs, operation_id)
     assert operation.type == "DELETE_USER" and operation.state == "COMPLETED"
     with pytest.raises(NotFound):
         fs.users_v1.get(person.uid)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from headwater.discovery.file_scan import scan_files
 from headwater.discovery.labelled import extra, quality, sandbox
-from headwater.discovery.scan import ScanOptions, scan_files, scan_rows
+from headwater.discovery.scan import ScanOptions, scan_rows
 
 
 @pytest.mark.parametrize("name", ["fullstory.json.gz", "fullstory.json", "fullstory.ndjson.gz"])

@@ -17,7 +17,7 @@ from headwater.jobs.recurring import schedule
 from headwater.store import Database
 from headwater.sync.models import SUCCEEDED, SyncRunRow
 from headwater.vault import Vault, load_keyring
-from tests.discovery.test_tables import replicate
+from tests.discovery.test_table_scan import replicate
 
 
 def scan(db: Database, name: str) -> service.ScanOutcome:
@@ -79,6 +79,6 @@ def test_an_empty_replica_or_none_is_not_an_empty_success(
 
 
 def test_job_kinds_are_registered_and_the_purge_runs_on_a_schedule(db: Database) -> None:
-    assert registry.get(tasks.SCAN).fn is tasks.scan
-    assert any(entry.kind == tasks.PURGE for entry in schedule())
+    assert registry.get(tasks.SCAN_KIND).fn is tasks.scan
+    assert any(entry.kind == tasks.PURGE_KIND for entry in schedule())
     assert tasks.purge_previews(SimpleNamespace(db=db), {}) == {"deleted": 0}  # type: ignore[arg-type]

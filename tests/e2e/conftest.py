@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from headwater.web.app import create_app
 from headwater.web.settings import load_web_settings
 from tests.jobs.harness import FAST_SETTINGS
 from tests.sandbox_connections import connect_sandbox
+from tests.waiting import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -62,10 +62,12 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the web server did not start"
-            time.sleep(0.02)
+
+        def started() -> bool:
+            assert self.thread.is_alive(), "the web server stopped before it started"
+            return bool(self.server.started)
+
+        wait_until(started, timeout=30, what="the web server to start", interval=0.02)
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from headwater.config import load_settings
-from headwater.jobs import JobQueue, load_job_settings
+from headwater.jobs import JobQueue, load_job_settings, open_queue
 from headwater.store import Database
 from tests.jobs.harness import DEMO_MODULES, FAST_SETTINGS, jobs_env, jobs_mode, reset_store, shared_pg_url
 
@@ -49,7 +49,7 @@ def fast_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def queue(db: Database, fast_env: None) -> JobQueue:
     """An embedded queue on SQLite and PostgreSQL, with the demo task kinds."""
-    return JobQueue(db, load_settings(), load_job_settings())
+    return open_queue(db, load_settings(), load_job_settings())
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from headwater.config import load_settings
-from headwater.jobs import DEAD, SUCCEEDED, JobQueue, JobRow, load_job_settings
+from headwater.jobs import DEAD, SUCCEEDED, JobQueue, JobRow, load_job_settings, open_queue
 from headwater.store import Database
 from tests.jobs.processes import (
     PrivateRedis,
@@ -48,6 +47,7 @@ from tests.jobs.processes import (
     free_port,
     fullstory_sandbox,
 )
+from tests.waiting import wait_until
 
 __all__ = [
     "ALL_MODES",
@@ -163,7 +163,8 @@ class JobsEnv:
             return {job.id: job for job in session.scalars(select(JobRow).where(JobRow.id.in_(ids)))}
 
     def wait_done(self, ids: Sequence[int], timeout: float = 60) -> dict[int, JobRow]:
-        """Wait until every job has succeeded or died; returns them."""
+        """Wait until every job has finished, having succeeded or died; returns them, for the caller to
+        assert which (a dead job ends the wait as soon as a success would)."""
         found: dict[int, JobRow] = {}
 
         def finished() -> bool:
@@ -173,12 +174,9 @@ class JobsEnv:
         self.wait_until(finished, timeout, f"{len(ids)} jobs to finish")
         return found
 
-    def wait_until(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{self.logs()}")
-            time.sleep(0.05)
+    def wait_until(self, predicate: Callable[[], object], timeout: float, what: str) -> None:
+        """`tests.waiting.wait_until`, with the workers' logs in the message of a timeout."""
+        wait_until(predicate, timeout=timeout, what=what, details=self.logs)
 
     def logs(self) -> str:
         parts = []
@@ -239,7 +237,7 @@ def open_env(
         monkeypatch.setenv(name, value)
     db = Database(store_url)
     db.migrate()
-    queue = JobQueue(db, load_settings(), load_job_settings())
+    queue = open_queue(db, load_settings(), load_job_settings())
     folder = tmp_path / "workers"
     folder.mkdir(exist_ok=True)
     return JobsEnv(mode, db, queue, process_env(settings_env), folder, queue_name)

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from headwater.cli.main import run
-from headwater.jobs import SUCCEEDED
+from headwater.connections import os_user
+from headwater.jobs import DEAD, SUCCEEDED
+from headwater.store import audit
 from tests.jobs.harness import MODES, JobsEnv, free_port, mode_param, open_env
 
 
@@ -77,6 +79,21 @@ def test_once_runs_what_is_due_then_exits_and_unknown_jobs_exit_3(
     env.close()
 
 
+def test_a_retry_from_the_command_line_is_audited_as_the_os_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = open_env(MODES["embedded-sqlite"], tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'store.db'}")
+    job = env.queue.submit("demo.fail", {"message": "that id is malformed"})
+    assert run_here(["worker", "--once"], monkeypatch, capsys)[0] == 0
+    assert env.queue.get(job.id).status == DEAD
+    code, output = run_here(["jobs", "retry", str(job.id)], monkeypatch, capsys)
+    assert code == 0 and f"Job {job.id} (demo.fail) is queued to run again." in output
+    with env.db.session() as session:
+        entries = [(entry.actor, entry.action) for entry in audit.trail(session, "job", job.id)]
+    assert entries == [(os_user(), "job.retried")]
+    env.close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs_mode", [mode_param("embedded-sqlite")], indirect=True)
 def test_sigterm_lets_the_running_job_finish(jobs_env: JobsEnv) -> None:
@@ -97,7 +114,10 @@ def test_the_plain_celery_command_runs_jobs_too(jobs_env: JobsEnv) -> None:
     process = subprocess.Popen(command, env=jobs_env.env, stdout=log, stderr=subprocess.STDOUT)
     try:
         ids = [jobs_env.queue.submit("demo.noop", {"n": n}).id for n in range(3)]
-        jobs_env.wait_done(ids)
+        done = jobs_env.wait_done(ids)
+        assert {job_id: (job.status, job.result) for job_id, job in done.items()} == {
+            job_id: (SUCCEEDED, {"ok": True, "n": n}) for n, job_id in enumerate(ids)
+        }
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)

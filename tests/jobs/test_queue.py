@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from headwater.errors import BadInput, Conflict, NotFound
 from headwater.jobs import DEAD, QUEUED, JobQueue, JobRow
 from headwater.jobs.registry import UnknownKind
+from headwater.store import audit
 from tests.jobs.conftest import RecordingDispatcher
 
 
@@ -83,11 +84,16 @@ def test_list_get_and_retry(queue: JobQueue) -> None:
         row = session.get(JobRow, jobs[0].id)
         assert row is not None
         row.status, row.attempts, row.last_error = DEAD, 5, "BadRequest: no"
-    retried = queue.retry(jobs[0].id)
+    retried = queue.retry(jobs[0].id, actor="operator")
     assert (retried.status, retried.attempts) == (QUEUED, 0)
+    with queue.db.session() as session:
+        trail = [(e.actor, e.action, e.message) for e in audit.trail(session, "job", jobs[0].id)]
+    assert trail == [("operator", "job.retried", f"Job {jobs[0].id} (demo.noop) queued to run again.")]
     with queue.db.session() as session:
         row = session.get(JobRow, jobs[1].id)
         assert row is not None
         row.status = "succeeded"
     with pytest.raises(Conflict, match="already succeeded"):
-        queue.retry(jobs[1].id)
+        queue.retry(jobs[1].id, actor="operator")
+    with queue.db.session() as session:
+        assert audit.trail(session, "job", jobs[1].id) == []  # a refused retry leaves no entry

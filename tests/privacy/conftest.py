@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.store import Database
 from tests.jobs.harness import FAST_SETTINGS, jobs_mode, reset_store, shared_pg_url
 from tests.sandbox_connections import connect_sandbox
+from tests.waiting import wait_until
 
 __all__ = ["jobs_mode"]
 PRIVACY_MODULES = "headwater.privacy.orchestration"
@@ -76,15 +76,16 @@ class Desk:
 
     def drain(self, timeout: float = 30) -> None:
         """Run due jobs here until no ticket is received or in progress."""
-        deadline = time.monotonic() + timeout
-        while True:
+        busy: list[dict[str, Any]] = []
+
+        def settled() -> bool:
             EmbeddedWorker(self.privacy.queue, concurrency=2).run(once=True)
-            busy = [t for t in self.privacy.list_tickets() if t["status"] in BUSY]
-            if not busy:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"tickets still busy: {busy}")
-            time.sleep(0.1)
+            busy[:] = [t for t in self.privacy.list_tickets() if t["status"] in BUSY]
+            return not busy
+
+        wait_until(
+            settled, timeout=timeout, what="every ticket to settle", details=lambda: f"still busy: {busy}"
+        )
 
     def show(self, ticket_id: str) -> dict[str, Any]:
         return self.privacy.show(ticket_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +22,7 @@ from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.vault import Vault, load_keyring
 from tests.jobs.harness import MODES, JobsEnv, Mode, WorkerProcess, mode_param, open_env, store_url_for
 from tests.privacy.conftest import PRIVACY_MODULES, connect
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +75,7 @@ class HeldDeletions:
     def __init__(self, sandbox: SandboxServer, ready: Callable[[], bool], then: Callable[[], None]) -> None:
         self.calls: list[list[int]] = []
         self.done = threading.Event()
+        self.missed: AssertionError | None = None  # `ready()` never came: the kill was not where meant
         book = sandbox.amplitude_app.state.sandbox.jobs
         schedule = book.schedule
 
@@ -82,9 +83,10 @@ class HeldDeletions:
             job = schedule(entries, today, delay_days)
             self.calls.append([entry.amplitude_id for entry in entries])
             if len(self.calls) == 1:
-                deadline = time.monotonic() + 30
-                while not ready() and time.monotonic() < deadline:
-                    time.sleep(0.01)
+                try:
+                    wait_until(ready, timeout=30, what="the moment to kill the worker", interval=0.01)
+                except AssertionError as missed:  # raised here, it would only reach the sandbox's log
+                    self.missed = missed
                 then()
                 self.done.set()
             return job
@@ -113,6 +115,7 @@ def test_kill_9_mid_batch_then_restart_completes_everything_without_a_second_del
         )
         workers.append(env.start_worker(concurrency=2))
         env.wait_until(amplitude.done.is_set, 60, "the first Amplitude deletion call")
+        assert amplitude.missed is None, amplitude.missed
         assert len(fs_deletes(sandbox)) < count, "the kill came too late to test anything"
         env.replace(workers[0])
         env.wait_until(lambda: settled(env) == 2 * count, 90, "every task to wait or complete")
@@ -189,11 +192,13 @@ def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_onc
         book.schedule = recorded
         victim, _survivor = env.start_workers(2, concurrency=2)
         quarter = count // 4
-        env.wait_until(lambda: len(fs_deletes(sandbox)) >= quarter, 120, "a quarter of the deletions")
+        # about 20 s on an idle machine; the waits allow several times that and, with the set-up and the
+        # checks after them, stay inside the 300 s pytest timeout, so a stall fails here with the logs
+        env.wait_until(lambda: len(fs_deletes(sandbox)) >= quarter, 60, "a quarter of the deletions")
         victim.kill()
         assert len(fs_deletes(sandbox)) < count, "every deletion was sent before the kill; slow the sandbox"
         env.replace(victim)
-        env.wait_until(lambda: settled(env) == 2 * count, 240, "every task to wait or complete")
+        env.wait_until(lambda: settled(env) == 2 * count, 150, "every task to wait or complete")
 
         deletes = fs_deletes(sandbox)
         assert len(deletes) == len(set(deletes)) == count

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 from headwater.config import Settings
@@ -25,6 +24,7 @@ from tests.sync.conftest import (
     loaded_fullstory,
     small_world,
 )
+from tests.waiting import wait_until
 
 KILL_AFTER_DOWNLOADS = 6
 
@@ -51,10 +51,14 @@ def test_sigkilled_sync_resumes_with_exactly_the_right_rows(
         victim = subprocess.Popen(
             command, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        deadline = time.monotonic() + 60
-        while len(calls.calls("/api/v1/export/get")) < KILL_AFTER_DOWNLOADS and victim.poll() is None:
-            assert time.monotonic() < deadline, "the sync never got going"
-            time.sleep(0.02)
+        wait_until(
+            lambda: (
+                len(calls.calls("/api/v1/export/get")) >= KILL_AFTER_DOWNLOADS or victim.poll() is not None
+            ),
+            timeout=60,
+            what=f"the sync to download {KILL_AFTER_DOWNLOADS} bundles",
+            interval=0.02,
+        )
         assert victim.poll() is None, "the sync finished before it could be killed; slow the sandbox down"
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)

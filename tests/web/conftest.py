@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from headwater.web.services import Services
 from headwater.web.settings import load_web_settings
 from tests.jobs.harness import FAST_SETTINGS
 from tests.sandbox_connections import connect_sandbox
+from tests.waiting import wait_until
 
 ROLES = ("viewer", "operator", "admin")
 PASSWORD = "a long enough password"
@@ -62,15 +62,16 @@ class Web:
 
     def drain(self, timeout: float = 30) -> None:
         """Run due jobs here until no ticket is received or in progress."""
-        deadline = time.monotonic() + timeout
-        while True:
+        busy: list[dict[str, Any]] = []
+
+        def settled() -> bool:
             EmbeddedWorker(self.services.queue, concurrency=2).run(once=True)
-            busy = [t for t in self.services.privacy.list_tickets() if t["status"] in BUSY]
-            if not busy:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"tickets still busy: {busy}")
-            time.sleep(0.05)
+            busy[:] = [t for t in self.services.privacy.list_tickets() if t["status"] in BUSY]
+            return not busy
+
+        wait_until(
+            settled, timeout=timeout, what="every ticket to settle", details=lambda: f"still busy: {busy}"
+        )
 
 
 def login(client: TestClient, email: str, password: str, *, next_: str = "/") -> Any:

@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,6 +16,7 @@ from rich.console import Console
 from headwater.accounts.users import Users
 from headwater.store import Database
 from headwater.web.demo import DEMO_EMAIL, step_web
+from tests.waiting import wait_until
 
 
 def _free_port() -> int:
@@ -31,16 +31,15 @@ def test_serve_answers_health_and_refuses_strangers(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "headwater", "serve", "--port", str(port), "--no-worker"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+
+        def healthy() -> bool:
             assert server.poll() is None, server.communicate()[1]
-            assert time.monotonic() < deadline, "headwater serve did not start"
-            time.sleep(0.2)
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until(healthy, timeout=60, what="headwater serve to answer /healthz", interval=0.2)
         assert httpx.get(f"http://127.0.0.1:{port}/readyz").json()["checks"] == {"store": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/api/v1/tickets").status_code == 401
         assert httpx.get(f"http://127.0.0.1:{port}/static/htmx/htmx.min.js").status_code == 200

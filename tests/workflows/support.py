@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from headwater.config import Settings, load_settings
 from headwater.connections import Connections
-from headwater.jobs import EmbeddedWorker, JobQueue, load_job_settings
-from headwater.jobs.sql import now as utc_now
+from headwater.jobs import EmbeddedWorker, JobQueue, load_job_settings, open_queue
 from headwater.sandbox import SandboxClock, SandboxOptions, SandboxServer, World
 from headwater.store import Database
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 from headwater.workflows.service import Workflows
 from headwater.workflows.slack import connect_slack
@@ -109,8 +109,8 @@ def make_lab(db: Database, server: SandboxServer | None) -> Lab:
             actor=ACTOR,
         )
         connect_slack(connections, "team", SecretStr(server.slack_webhook_url), test=False, actor=ACTOR)
-    queue = JobQueue(db, settings, load_job_settings(backoff_seconds=0, lease_seconds=30))
-    clock = server.clock.now if server is not None else utc_now
+    queue = open_queue(db, settings, load_job_settings(backoff_seconds=0, lease_seconds=30))
+    clock = server.clock.now if server is not None else utcnow
     workflows = Workflows(db, settings, queue=queue, connections=connections, clock=clock)
     folder = settings.home / "files"
     folder.mkdir(parents=True, exist_ok=True)

@@ -94,7 +94,9 @@ def test_a_transient_failure_is_retried_without_posting_twice(sqlite_lab: Lab) -
     assert "Step 'ping' (http/request): 127.0.0.1 answered HTTP 429" in run["error"]
     job = sqlite_lab.queue.get(run["job_id"])
     assert 390 < (job.run_at - job.updated_at).total_seconds() <= 400
-    sqlite_lab.queue.retry(job.id)  # an operator's `headwater jobs retry`, rather than waiting
+    sqlite_lab.queue.retry(
+        job.id, actor="operator"
+    )  # an operator's `headwater jobs retry`, rather than waiting
     sqlite_lab.work()
     run = sqlite_lab.workflows.run(run["id"])
     assert (run["status"], run["attempt"], run["job_status"]) == ("succeeded", 2, "succeeded")

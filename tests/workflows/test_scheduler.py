@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from headwater.config import load_settings
-from headwater.jobs import JobQueue, JobRow, load_job_settings
+from headwater.jobs import JobQueue, JobRow, load_job_settings, open_queue
 from headwater.store import Database
 from headwater.workflows.schedules import fire_due
 from headwater.workflows.tables import RunRow, ScheduleRow
@@ -96,7 +96,7 @@ def test_two_schedulers_racing_for_the_same_tick_start_it_once(store_lab: Lab) -
     lab.add(scheduled("racy", "* * * * *", "UTC"))
     settings = load_settings()
     racers = [Database(lab.db.url) for _ in range(2)]
-    queues = [JobQueue(db, settings, load_job_settings()) for db in racers]
+    queues = [open_queue(db, settings, load_job_settings()) for db in racers]
     fired: list[int] = []
     errors: list[BaseException] = []
     try:

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
 from headwater.connections import Connections
-from headwater.jobs.sql import now as utc_now
 from headwater.sandbox import SandboxOptions, SandboxServer, World
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 from headwater.workflows.service import Workflows
 from headwater.workflows.slack import connect_slack
@@ -59,7 +59,9 @@ def test_two_workers_start_a_due_schedule_once(
         if chosen.store == "sqlite"
         else store_url_for(chosen, request, tmp_path)
     )
-    env = open_env(chosen, tmp_path, monkeypatch, url, modules="headwater.workflows.tasks")
+    env = open_env(
+        chosen, tmp_path, monkeypatch, url, modules="headwater.workflows.runs,headwater.workflows.schedules"
+    )
     options = SandboxOptions(rate_limits=False)
     try:
         with SandboxServer(world=World(users=1, events_per_user=10), options=options) as sandbox:
@@ -70,7 +72,7 @@ def test_two_workers_start_a_due_schedule_once(
             path.write_text(WORKFLOW)
             workflows.add(path, actor="t")
             with env.db.session() as session:  # as if every worker had been down for half an hour
-                session.execute(update(ScheduleRow).values(next_run_at=utc_now() - timedelta(minutes=30)))
+                session.execute(update(ScheduleRow).values(next_run_at=utcnow() - timedelta(minutes=30)))
             env.start_workers(2)
 
             def finished() -> bool:

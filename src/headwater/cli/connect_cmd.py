@@ -4,18 +4,19 @@ Secret keys are read from stdin (typed without echo at a terminal) or from a nam
 never from the command line, where shell history and `ps` would show them. The one key taken as a value
 is Amplitude's project API key: it is a project identifier that Amplitude's browser SDK sends from every
 visitor's browser, useless without the secret key.
+See `connect_options`. Slack connections come with workflows; their command lives in `connect_slack_cmd`
+and is registered here.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-import sys
 from typing import Annotated
 
 import typer
 from pydantic import SecretStr
 
+from headwater.cli import connect_slack_cmd
+from headwater.cli.connect_options import NameOption, read_secret
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, print_json
@@ -24,30 +25,9 @@ from headwater.errors import BadInput
 
 app = typer.Typer(help="Connect a provider account (the credentials are tested first).", no_args_is_help=True)
 
-NameOption = Annotated[str, typer.Option("--name", help="A name for this connection, e.g. 'fs-prod'.")]
 BaseUrlOption = Annotated[
     str | None, typer.Option("--base-url", help="Override the API host (the sandbox, a proxy).")
 ]
-
-
-def read_secret(label: str, *, stdin: bool, env: str | None) -> SecretStr:
-    """Exactly one source: a line on stdin, or an environment variable named by the user."""
-    if stdin == (env is not None):
-        raise BadInput(f"Give the {label} with exactly one of --{label}-stdin or --{label}-env VAR.")
-    if env is not None:
-        value = os.environ.get(env, "").strip()
-        if not value:
-            raise BadInput(
-                f"The environment variable {env} is not set or empty.", hint=f"Export the {label} first."
-            )
-        return SecretStr(value)
-    if sys.stdin.isatty():  # typed or pasted by a person: do not echo it
-        value = getpass.getpass(f"Paste the {label.replace('-', ' ')} and press Enter: ").strip()
-    else:
-        value = sys.stdin.readline().strip()
-    if not value:
-        raise BadInput(f"No {label.replace('-', ' ')} on standard input.")
-    return SecretStr(value)
 
 
 def _created(summary: ConnectionSummary, as_json: bool) -> None:
@@ -157,11 +137,4 @@ def amplitude(
     _created(summary, as_json)
 
 
-def _register_slack() -> None:
-    """Slack connections come with workflows; their command lives beside the workflow commands."""
-    from headwater.cli import connect_slack_cmd
-
-    app.command("slack")(connect_slack_cmd.slack)
-
-
-_register_slack()
+app.command("slack")(connect_slack_cmd.slack)

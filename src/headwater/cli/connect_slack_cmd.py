@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from headwater.cli.connect_cmd import NameOption, read_secret
+from headwater.cli.connect_options import NameOption, read_secret
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, print_json

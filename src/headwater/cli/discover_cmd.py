@@ -94,8 +94,8 @@ def scan(
 
 def _submit(name: str | None, options: object, files: list[Path] | None) -> None:
     from headwater.discovery.scan import ScanOptions
-    from headwater.discovery.tasks import SCAN
-    from headwater.jobs import JobQueue
+    from headwater.discovery.tasks import SCAN_KIND
+    from headwater.jobs import open_queue
 
     if name is None or files:
         raise BadInput("--background scans a connection's replicated events; it takes no --file.")
@@ -108,7 +108,7 @@ def _submit(name: str | None, options: object, files: list[Path] | None) -> None
         "since": options.since.isoformat() if options.since else None,
         "presidio": options.presidio,
     }
-    job = JobQueue(ctx.db, ctx.settings).submit(SCAN, payload)
+    job = open_queue(ctx.db, ctx.settings).submit(SCAN_KIND, payload)
     console.print(f"Scan of {name} submitted as job {job.id}; see `headwater jobs show {job.id}`.")
 
 

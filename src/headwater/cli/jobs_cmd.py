@@ -8,7 +8,8 @@ import typer
 
 from headwater.cli.context import Context
 from headwater.cli.output import JsonOption, console, key_values, print_json, table
-from headwater.jobs import JobQueue
+from headwater.connections import os_user
+from headwater.jobs import JobQueue, open_queue
 from headwater.jobs.effects import for_job
 from headwater.jobs.views import effect_as_dict, job_as_dict
 
@@ -17,7 +18,7 @@ app = typer.Typer(help="List, inspect and retry background jobs.", no_args_is_he
 
 def _queue() -> JobQueue:
     ctx = Context.load()
-    return JobQueue(ctx.db, ctx.settings)
+    return open_queue(ctx.db, ctx.settings)
 
 
 def _when(value: object) -> str:
@@ -76,7 +77,7 @@ def retry(
     as_json: JsonOption = False,
 ) -> None:
     """Run a dead job again with fresh attempts (or a waiting one now)."""
-    job = _queue().retry(job_id)
+    job = _queue().retry(job_id, actor=os_user())
     if as_json:
         print_json(job_as_dict(job))
         return

@@ -9,7 +9,7 @@ import typer
 from headwater.cli.context import Context
 from headwater.cli.output import err_console
 from headwater.config import mask_url
-from headwater.jobs import JobQueue
+from headwater.jobs import open_queue
 from headwater.jobs.engine import describe_mode, run_ticker_only, run_worker
 
 
@@ -31,7 +31,7 @@ def worker(
     Without HEADWATER_BROKER_URL jobs are claimed from the store; with it, this starts a Celery worker.
     """
     ctx = Context.load()
-    queue = JobQueue(ctx.db, ctx.settings)
+    queue = open_queue(ctx.db, ctx.settings)
     if ticker_only:
         err_console.print(f"Headwater ticker on {mask_url(queue.db.url)}.", markup=False)
         run_ticker_only(queue)

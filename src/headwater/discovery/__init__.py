@@ -18,13 +18,18 @@ from headwater.discovery import preview as _preview  # noqa: F401  (registers ke
 from headwater.discovery.results import known_data_types
 
 if TYPE_CHECKING:
-    from headwater.discovery.scan import ScanOptions, ScanReport, scan_files, scan_rows
+    from headwater.discovery.file_scan import scan_files
+    from headwater.discovery.scan import ScanOptions, ScanReport, scan_rows
 
 __all__ = ["ScanOptions", "ScanReport", "known_data_types", "scan_files", "scan_rows"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("ScanOptions", "ScanReport", "scan_files", "scan_rows"):
+    if name == "scan_files":
+        from headwater.discovery import file_scan
+
+        return file_scan.scan_files
+    if name in ("ScanOptions", "ScanReport", "scan_rows"):
         from headwater.discovery import scan
 
         return getattr(scan, name)

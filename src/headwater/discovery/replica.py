@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from headwater.config import Settings, mask_url
-from headwater.discovery.tables import EventTable
+from headwater.discovery.table_scan import EventTable
 from headwater.errors import BadInput
 from headwater.store import Database
 from headwater.sync.history import last_destination

@@ -1,18 +1,19 @@
-"""A scan: events in, one result per field out. Sources only have to yield rows (dicts)."""
+"""A scan: events in, one result per field out. Sources only have to yield rows (dicts).
+
+The sources are export files (`file_scan`) and replicated tables (`table_scan`); both end here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from headwater.discovery import detectors
 from headwater.discovery.classify import DEFAULT_THRESHOLD, FieldResult, classify_field
-from headwater.discovery.readers import read_files
 from headwater.discovery.sampling import DEFAULT_SAMPLE, FieldSampler
-from headwater.errors import BadInput, NotFound
+from headwater.errors import BadInput
 
 Row = dict[str, Any]
 #: where each provider's rows carry the event time (ISO-like text, so a date prefix compares as text)
@@ -76,21 +77,6 @@ def scan_rows(rows: Iterable[Row], source: str, options: ScanOptions) -> ScanRep
         add(row)
         count += 1
     return ScanReport(source, count, classify_sample(sampler, options), sampler.fields_dropped)
-
-
-def scan_files(paths: list[Path], options: ScanOptions, *, workers: int | None = None) -> ScanReport:
-    """Scan export files; with several large files, on several cores (`workers` None = decide)."""
-    from headwater.discovery import parallel
-
-    if not paths:
-        raise BadInput("Give at least one file to scan.")
-    for path in paths:
-        if not path.is_file():
-            raise NotFound(f"No such file: {path}.", hint="Check the path given to --file.")
-    chosen = parallel.default_workers(paths) if workers is None else workers
-    if chosen > 1 and len(paths) > 1:
-        return parallel.scan_files_parallel(paths, options, chosen)
-    return scan_rows(read_files(paths), ", ".join(str(path) for path in paths), options)
 
 
 def since_filter(rows: Iterable[Row], since: date | None) -> Iterator[Row]:

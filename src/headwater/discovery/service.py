@@ -14,9 +14,10 @@ from pathlib import Path
 
 from headwater.config import Settings
 from headwater.discovery import preview, replica
+from headwater.discovery.file_scan import scan_files
 from headwater.discovery.results import connection_row, save
-from headwater.discovery.scan import ScanOptions, ScanReport, scan_files
-from headwater.discovery.tables import scan_table
+from headwater.discovery.scan import ScanOptions, ScanReport
+from headwater.discovery.table_scan import scan_table
 from headwater.errors import BadInput
 from headwater.store import Database, audit
 from headwater.store.models import utcnow

@@ -17,17 +17,17 @@ from headwater.jobs.recurring import periodic
 from headwater.jobs.registry import task
 from headwater.vault import Vault, load_keyring
 
-SCAN = "discovery.scan"
-PURGE = "discovery.purge_previews"
+SCAN_KIND = "discovery.scan"
+PURGE_KIND = "discovery.purge_previews"
 PURGE_SECONDS = 3600  # samples outlive their 7 days by at most an hour
 
 
-@periodic(PURGE, seconds=PURGE_SECONDS)
+@periodic(PURGE_KIND, seconds=PURGE_SECONDS)
 def purge_previews(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     return {"deleted": purge(ctx.db)}
 
 
-@task(SCAN)
+@task(SCAN_KIND)
 def scan(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Payload: {"connection": NAME, "sample": N, "threshold": 0.05, "since": "YYYY-MM-DD", "presidio": no}.
 

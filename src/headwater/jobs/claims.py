@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from headwater.jobs.models import DEAD, QUEUED, RUNNING, SUCCEEDED, JobRow
-from headwater.jobs.sql import now as utc_now
 from headwater.store import Database
+from headwater.store.models import utcnow
 
 
 def _claimable(at: datetime) -> ColumnElement[bool]:
@@ -39,7 +39,7 @@ def _claim_values(owner: str, lease: float, at: datetime) -> dict[str, Any]:
 
 def claim_next(db: Database, owner: str, lease: float, kinds: Sequence[str]) -> JobRow | None:
     """Take the oldest due job of a kind this worker knows, or None when nothing is due."""
-    at = utc_now()
+    at = utcnow()
     pick = (
         select(JobRow.id)
         .where(_claimable(at), JobRow.kind.in_(kinds))
@@ -53,7 +53,7 @@ def claim_next(db: Database, owner: str, lease: float, kinds: Sequence[str]) -> 
 
 def claim(db: Database, job_id: int, owner: str, lease: float) -> JobRow | None:
     """Take one job by id (a broker message names it); None when it is done, running or not yet due."""
-    at = utc_now()
+    at = utcnow()
     return _update_returning(db, JobRow.id == job_id, _claim_values(owner, lease, at), at)
 
 
@@ -72,7 +72,7 @@ def _update_returning(
 
 
 def _fenced(db: Database, job_id: int, owner: str, values: dict[str, Any]) -> bool:
-    values.setdefault("updated_at", utc_now())
+    values.setdefault("updated_at", utcnow())
     statement = (
         update(JobRow)
         .where(JobRow.id == job_id, JobRow.status == RUNNING, JobRow.lease_owner == owner)
@@ -89,11 +89,11 @@ def _unleased(**values: Any) -> dict[str, Any]:
 
 def heartbeat(db: Database, job_id: int, owner: str, lease: float) -> bool:
     """Extend the lease; False when it was lost."""
-    return _fenced(db, job_id, owner, {"lease_expires_at": utc_now() + timedelta(seconds=lease)})
+    return _fenced(db, job_id, owner, {"lease_expires_at": utcnow() + timedelta(seconds=lease)})
 
 
 def complete(db: Database, job_id: int, owner: str, result: dict[str, Any] | None) -> bool:
-    at = utc_now()
+    at = utcnow()
     values = _unleased(status=SUCCEEDED, result=result, finished_at=at, last_error=None)
     return _fenced(db, job_id, owner, values)
 
@@ -102,7 +102,7 @@ def retry_later(db: Database, job_id: int, owner: str, error: str, delay: float,
     """Back to the queue at now + delay; an attempt that does not count is given back."""
     values = _unleased(
         status=QUEUED,
-        run_at=utc_now() + timedelta(seconds=delay),
+        run_at=utcnow() + timedelta(seconds=delay),
         dispatched_at=None,
         last_error=error,
     )
@@ -113,7 +113,7 @@ def retry_later(db: Database, job_id: int, owner: str, error: str, delay: float,
 
 def bury(db: Database, job_id: int, owner: str, error: str) -> bool:
     """Dead: no retry will help; a person has to look (`headwater jobs show/retry`)."""
-    return _fenced(db, job_id, owner, _unleased(status=DEAD, last_error=error, finished_at=utc_now()))
+    return _fenced(db, job_id, owner, _unleased(status=DEAD, last_error=error, finished_at=utcnow()))
 
 
 def release(db: Database, job_id: int, owner: str, reason: str) -> bool:
@@ -123,7 +123,7 @@ def release(db: Database, job_id: int, owner: str, reason: str) -> bool:
 
 def bury_exhausted(db: Database) -> int:
     """Jobs whose worker died on every attempt would otherwise be claimed for ever: make them dead."""
-    at = utc_now()
+    at = utcnow()
     statement = (
         update(JobRow)
         .where(
@@ -148,7 +148,7 @@ def bury_exhausted(db: Database) -> int:
 
 def requeue_expired(db: Database) -> list[int]:
     """Celery mode: running jobs whose worker vanished go back to the queue to be dispatched again."""
-    at = utc_now()
+    at = utcnow()
     statement = (
         update(JobRow)
         .where(JobRow.status == RUNNING, JobRow.lease_expires_at < at, JobRow.attempts < JobRow.max_attempts)

@@ -1,4 +1,8 @@
-"""What a task function receives besides its payload: where it runs and the means to act safely."""
+"""What a task function receives besides its payload: where it runs and the means to act safely.
+
+A task sees the queue only through `JobSubmitter`: its store and settings, and submitting follow-up jobs.
+That keeps the task side of the package below `queue.py`, whose `JobQueue` satisfies the protocol.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,56 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from headwater.jobs import effects
 from headwater.jobs.outcomes import Interrupted
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from headwater.config import Settings
     from headwater.jobs.models import JobRow
-    from headwater.jobs.queue import JobQueue
+    from headwater.jobs.settings import JobSettings
     from headwater.store import Database
+
+
+class JobSubmitter(Protocol):
+    """The part of the job queue a running task uses (`JobQueue` is the one implementation)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def job_settings(self) -> JobSettings: ...
+
+    def submit(
+        self,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        run_at: datetime | None = None,
+        dedupe_key: str | None = None,
+        max_attempts: int | None = None,
+    ) -> JobRow:
+        """Create a job in its own transaction."""
+        ...
+
+    def enqueue(
+        self,
+        session: Session,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        run_at: datetime | None = None,
+        dedupe_key: str | None = None,
+        max_attempts: int | None = None,
+    ) -> JobRow:
+        """Add a job to the caller's transaction; it is dispatched once that transaction commits."""
+        ...
 
 
 @dataclass
@@ -26,7 +70,7 @@ class TaskContext:
     attempt: int  # 1 on the first run
     max_attempts: int
     owner: str  # the worker holding the lease
-    queue: JobQueue
+    queue: JobSubmitter
     stopping: threading.Event = field(default_factory=threading.Event)
 
     @property

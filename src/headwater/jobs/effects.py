@@ -33,9 +33,9 @@ from headwater.errors import (
 )
 from headwater.jobs.models import EFFECT_DONE, EFFECT_FAILED, EFFECT_PENDING, RUNNING, EffectRow, JobRow
 from headwater.jobs.outcomes import LeaseLost, describe
-from headwater.jobs.sql import insert_ignoring_conflict
-from headwater.jobs.sql import now as utc_now
 from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.store.sql import insert_ignoring_conflict
 
 log = logging.getLogger(__name__)
 Result = dict[str, Any]
@@ -133,7 +133,7 @@ def for_job(db: Database, job_id: int) -> list[EffectRow]:
 
 def _first_call(db: Database, key: str, intent: Result, fence: Fence | None) -> bool:
     """Commit the intent of the very first call in one go; False when the key has a record already."""
-    at = utc_now()
+    at = utcnow()
     values = {
         "key": key,
         "job_id": fence.job_id if fence else None,
@@ -155,7 +155,7 @@ def _start_call(db: Database, key: str, seen_calls: int, fence: Fence | None) ->
         updated = session.execute(
             update(EffectRow)
             .where(EffectRow.key == key, EffectRow.calls == seen_calls, EffectRow.status != EFFECT_DONE)
-            .values(status=EFFECT_PENDING, calls=seen_calls + 1, updated_at=utc_now())
+            .values(status=EFFECT_PENDING, calls=seen_calls + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         if not updated:
@@ -175,7 +175,7 @@ def _check_fence(session: Session, fence: Fence | None) -> None:
 
 
 def _finish(db: Database, key: str, status: str, *, result: Result | None = None, error: str = "") -> None:
-    at = utc_now()
+    at = utcnow()
     values: dict[str, Any] = {"status": status, "updated_at": at, "error": error or None}
     if status == EFFECT_DONE:
         values.update(result=result, done_at=at)
@@ -187,7 +187,7 @@ def _note(db: Database, key: str, error: str) -> None:
     """Best effort: the error being handled matters more than a note about it."""
     try:
         with db.session() as session:
-            values = {"error": error, "updated_at": utc_now()}
+            values = {"error": error, "updated_at": utcnow()}
             session.execute(update(EffectRow).where(EffectRow.key == key).values(**values))
     except Exception:
         log.warning("could not note the failure of effect %r", key, exc_info=True)

@@ -11,14 +11,14 @@ from datetime import timedelta
 from sqlalchemy import case, delete, or_, update
 
 from headwater.jobs.models import LockRow
-from headwater.jobs.sql import insert_ignoring_conflict
-from headwater.jobs.sql import now as utc_now
 from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.store.sql import insert_ignoring_conflict
 
 
 def acquire(db: Database, name: str, owner: str, ttl: float) -> bool:
     """Take or renew the lease; False while another live holder has it."""
-    at = utc_now()
+    at = utcnow()
     expires = at + timedelta(seconds=ttl)
     with db.session() as session:
         renewed = session.execute(

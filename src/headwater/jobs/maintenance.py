@@ -10,15 +10,16 @@ from sqlalchemy import delete
 from headwater.jobs.context import TaskContext
 from headwater.jobs.models import SUCCEEDED, JobRow
 from headwater.jobs.recurring import periodic
-from headwater.jobs.sql import now as utc_now
+from headwater.store.models import utcnow
 
+PURGE_KIND = "jobs.purge"
 PURGE_SECONDS = 3600
 
 
-@periodic("jobs.purge", seconds=PURGE_SECONDS)
+@periodic(PURGE_KIND, seconds=PURGE_SECONDS)
 def purge(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Forget succeeded jobs after the retention period; dead ones stay until a person deals with them."""
-    cutoff = utc_now() - timedelta(days=ctx.queue.job_settings.retention_days)
+    cutoff = utcnow() - timedelta(days=ctx.queue.job_settings.retention_days)
     with ctx.db.session() as session:
         deleted = session.execute(
             delete(JobRow)

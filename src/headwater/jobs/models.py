@@ -6,15 +6,13 @@ needs to decide what is done lives in these rows.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from headwater.store.models import Base, utcnow
+from headwater.store.models import Base, UtcDateTime, utcnow
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -25,25 +23,6 @@ STATUSES = (QUEUED, RUNNING, SUCCEEDED, DEAD)
 EFFECT_PENDING = "pending"  # the call may have been made; its outcome is unknown
 EFFECT_DONE = "done"  # the call succeeded and its result is recorded
 EFFECT_FAILED = "failed"  # the call was refused, so it is known not to have happened
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware on every backend: SQLite keeps no offset, so values are stored and read as UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class JobRow(Base):

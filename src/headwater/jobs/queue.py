@@ -3,7 +3,8 @@
 A job is a row committed before anything is dispatched: `submit()` commits its own transaction;
 `enqueue()` adds the row to the caller's transaction (a ticket and its job commit together) and dispatches
 it only after that transaction commits. In embedded mode dispatching is a no-op (workers poll the store);
-in Celery mode a message naming the job is published, and the sweeper re-sends what was not.
+in Celery mode a message naming the job is published, and the sweeper re-sends what was not. Which of the
+two is the `Dispatcher` handed in (`dispatch.open_queue` chooses it), so this module never reaches Celery.
 """
 
 from __future__ import annotations
@@ -12,44 +13,43 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from headwater.config import Settings, load_settings
+from headwater.config import Settings
 from headwater.errors import BadInput, Conflict, NotFound
 from headwater.jobs import registry
-from headwater.jobs.dispatch import Dispatcher, open_dispatcher
 from headwater.jobs.models import DEAD, QUEUED, RUNNING, STATUSES, SUCCEEDED, JobRow
-from headwater.jobs.settings import JobSettings, load_job_settings
-from headwater.jobs.sql import insert_ignoring_conflict
-from headwater.jobs.sql import now as utc_now
-from headwater.store import Database
+from headwater.jobs.settings import JobSettings
+from headwater.store import Database, audit
+from headwater.store.models import utcnow
+from headwater.store.sql import insert_ignoring_conflict
 
 log = logging.getLogger(__name__)
 _PENDING = "headwater.jobs.pending_dispatch"
 
 
+class Dispatcher(Protocol):
+    """How committed job rows reach workers: nothing to send (embedded), or a broker message each."""
+
+    mode: str  # "embedded" | "celery"
+
+    def send(self, job_ids: Sequence[int]) -> list[int]:
+        """Publish what can be published; returns the ids that were sent."""
+        ...
+
+
 class JobQueue:
     def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        job_settings: JobSettings | None = None,
-        *,
-        dispatcher: Dispatcher | None = None,
+        self, db: Database, settings: Settings, job_settings: JobSettings, *, dispatcher: Dispatcher
     ) -> None:
         self.db = db
         self.settings = settings
-        self.job_settings = job_settings if job_settings is not None else load_job_settings()
+        self.job_settings = job_settings
         registry.load(self.job_settings.extra_modules)
-        self.dispatcher = dispatcher or open_dispatcher(settings, self.job_settings)
-
-    @classmethod
-    def open(cls, settings: Settings | None = None, db: Database | None = None) -> JobQueue:
-        settings = settings if settings is not None else load_settings()
-        return cls(db if db is not None else Database.open(settings), settings)
+        self.dispatcher = dispatcher
 
     @property
     def mode(self) -> str:
@@ -83,7 +83,7 @@ class JobQueue:
         """Add a job to the caller's transaction; it is dispatched once that transaction commits."""
         spec = registry.get(kind)
         payload = _checked_payload(payload)
-        at = utc_now()
+        at = utcnow()
         if run_at is not None and run_at.tzinfo is None:
             raise BadInput("run_at must be timezone-aware.", hint="Use datetime.now(UTC) + timedelta(...).")
         values: dict[str, Any] = {
@@ -127,7 +127,7 @@ class JobQueue:
         if not job_ids or self.mode == "embedded":
             return []
         ids = list(job_ids)
-        self._mark(ids, utc_now())
+        self._mark(ids, utcnow())
         sent = self.dispatcher.send(ids)
         delivered = set(sent)
         unsent = [job_id for job_id in ids if job_id not in delivered]
@@ -165,8 +165,11 @@ class JobQueue:
         with self.db.session() as session:
             return list(session.scalars(query))
 
-    def retry(self, job_id: int) -> JobRow:
-        """Run a dead job again with fresh attempts, or a job waiting on its backoff right now."""
+    def retry(self, job_id: int, *, actor: str) -> JobRow:
+        """Run a dead job again with fresh attempts, or a job waiting on its backoff right now.
+
+        The audit trail records who asked (`job.retried`), in the transaction that queues the job again.
+        """
         job = self.get(job_id)
         if job.status == RUNNING:
             raise Conflict(
@@ -175,7 +178,7 @@ class JobQueue:
             )
         if job.status == SUCCEEDED:
             raise Conflict(f"Job {job_id} already succeeded.", hint="Submit a new job to run it again.")
-        at = utc_now()
+        at = utcnow()
         values: dict[str, Any] = {"status": QUEUED, "run_at": at, "dispatched_at": None, "updated_at": at}
         if job.status == DEAD:
             values.update(attempts=0, finished_at=None)
@@ -183,12 +186,20 @@ class JobQueue:
             session.execute(
                 update(JobRow).where(JobRow.id == job_id, JobRow.status.in_((DEAD, QUEUED))).values(**values)
             )
+            audit.record(
+                session,
+                actor=actor,
+                action="job.retried",
+                subject_type="job",
+                subject_id=job_id,
+                message=f"Job {job_id} ({job.kind}) queued to run again.",
+            )
         self.dispatch([job_id])
         return self.get(job_id)
 
     def due_undispatched(self, *, limit: int = 500) -> list[int]:
         """Celery mode: due jobs never sent, or sent so long ago that the message was probably lost."""
-        at = utc_now()
+        at = utcnow()
         stale = at - timedelta(seconds=self.job_settings.redispatch_seconds)
         query = (
             select(JobRow.id)

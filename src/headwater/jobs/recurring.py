@@ -1,10 +1,10 @@
 """Periodic work: a registry of "submit this kind every N seconds", fired by the single ticker.
 
-    from headwater.jobs import every, periodic, task
+    from headwater.jobs import every, periodic
 
-    every("privacy.poll", 600, "privacy.poll_provider_jobs")   # an existing task kind
+    every(POLL_KIND, 60, POLL_KIND)             # "privacy.poll" every minute: a kind that @task registered
 
-    @periodic("jobs.purge", seconds=3600)                       # registers the task and its period
+    @periodic(PURGE_KIND, seconds=3600)         # "jobs.purge": registers the task and its period at once
     def purge(ctx, payload): ...
 
 Each periodic task has a row in `job_ticks` (last and next tick). When its next tick is due, the ticker
@@ -12,10 +12,10 @@ submits one job with the dedupe key ``tick:<name>:<slot>``, so even two tickers 
 lease taken over mid-tick) create it once. A tick missed while nothing was running fires once, not once
 per missed period, and the period restarts from then.
 
-Cron schedules (the Workflows feature) build on this rather than beside it: register one periodic task,
-e.g. ``every("workflows.schedules", 30, "workflows.fire_due")``, whose task reads the schedule rows, works
-out each one's next run with croniter in its time zone, and submits the due runs with dedupe keys naming
-the schedule and the run time. The ticker then guarantees that this scan runs on one process at a time.
+Cron schedules (the Workflows feature) build on this rather than beside it: one periodic task,
+``@periodic(SCAN_KIND, seconds=20)`` in `workflows.schedules` ("workflows.scan"), reads the schedule rows,
+works out each one's next run with croniter in its time zone, and submits the due runs with dedupe keys
+naming the schedule and the run time. The ticker guarantees that this scan runs on one process at a time.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from headwater.jobs import registry
 from headwater.jobs.models import TickRow
-from headwater.jobs.sql import insert_ignoring_conflict
+from headwater.store.sql import insert_ignoring_conflict
 
 _SCHEDULE: dict[str, Periodic] = {}
 

@@ -1,8 +1,15 @@
 """Task functions by kind: the one table both engines look a job's code up in.
 
-A feature registers its tasks in its own module with `@task("privacy.delete")` and lists that module in
-`BUILTIN_MODULES` (or, for plug-ins and tests, in `HEADWATER_JOBS_MODULES`); `load()` imports them all so a
-worker knows every kind before it claims anything.
+How a feature defines its job kinds (one convention for all of them):
+- a kind is one `*_KIND` module constant, "<feature>.<what>", and the string is spelled nowhere else:
+  whoever submits the kind imports the constant;
+- the constant stands beside the `@task` or `@periodic` function that runs the kind, e.g.
+  `sync.job.SYNC_KIND`, `workflows.schedules.SCAN_KIND`; when lower modules of the feature submit it too,
+  it stands in the lowest of them, because a module may not import its importer (privacy's
+  `resolving.TASK_KIND` and `batching.LANE_KIND`, run by `privacy.orchestration`);
+- every module holding `@task`/`@periodic` functions is listed in `BUILTIN_MODULES` below (plug-ins and
+  tests name theirs in `HEADWATER_JOBS_MODULES`); `load()` imports them all so that a worker knows every
+  kind before it claims anything.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "headwater.privacy.orchestration",
     "headwater.sync.job",
     "headwater.discovery.tasks",
-    "headwater.workflows.tasks",
+    "headwater.workflows.runs",
+    "headwater.workflows.schedules",
 )
 
 _TASKS: dict[str, TaskSpec] = {}

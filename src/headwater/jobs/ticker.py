@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from headwater.jobs import claims, locks, recurring
 from headwater.jobs.outcomes import describe
 from headwater.jobs.queue import JobQueue
-from headwater.jobs.sql import now as utc_now
+from headwater.store.models import utcnow
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "ticker"
@@ -50,7 +50,7 @@ class Ticker:
     def _fire_due(self) -> list[int]:
         fired = []
         for entry in recurring.schedule():
-            at = utc_now()
+            at = utcnow()
             with self.queue.db.session() as session:
                 slot = recurring.due_slot(session, entry, at)
                 if slot is None:

@@ -23,11 +23,12 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from headwater.jobs.queue import JobQueue
-from headwater.jobs.sql import insert_ignoring_conflict
+from headwater.jobs.context import JobSubmitter
 from headwater.privacy import states, tracking
 from headwater.privacy.models import BatchRow, LaneRow, TaskRow, TicketRow
 from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.store.sql import insert_ignoring_conflict
 
 LANE_KIND = "privacy.delete_batch"
 LANE_LEASE_SECONDS = 60.0
@@ -44,7 +45,7 @@ def _ensure_lane(session: Session, connection: str) -> None:
     insert_ignoring_conflict(session, LaneRow.__table__, values, "connection")  # type: ignore[arg-type]
 
 
-def request_batcher(queue: JobQueue, session: Session, connection: str) -> None:
+def request_batcher(queue: JobSubmitter, session: Session, connection: str) -> None:
     """In the caller's transaction (the one that made a task ready): make sure a batcher will run."""
     _ensure_lane(session, connection)
     session.execute(  # lock the lane row: serialises with a batcher moving the generation on
@@ -57,7 +58,7 @@ def request_batcher(queue: JobQueue, session: Session, connection: str) -> None:
 
 def acquire(db: Database, connection: str, owner: str, *, renew: bool = False) -> bool:
     """Take the lane and move the generation on (or, with `renew`, only extend the lease)."""
-    at = tracking.now()
+    at = utcnow()
     values: dict[str, Any] = {"owner": owner, "lease_until": at + timedelta(seconds=LANE_LEASE_SECONDS)}
     if not renew:
         values["generation"] = LaneRow.generation + 1
@@ -117,7 +118,7 @@ def wait_before_claim(db: Database, connection: str, interval: float) -> float:
         next_call_at = session.scalar(select(LaneRow.next_call_at).where(LaneRow.connection == connection))
     if next_call_at is None:
         return 0.0
-    return max(0.0, (next_call_at - tracking.now()).total_seconds())
+    return max(0.0, (next_call_at - utcnow()).total_seconds())
 
 
 def called(db: Database, connection: str, started: datetime, interval: float) -> None:

@@ -23,6 +23,7 @@ from headwater.jobs.outcomes import Defer
 from headwater.privacy import batching, capabilities, following, fresh, lanes, states, tracking
 from headwater.privacy.models import BatchRow, TaskRow
 from headwater.privacy.pool import Connectors
+from headwater.store.models import utcnow
 
 LANE_BUSY_RETRY = 1.0
 MIN_WAIT = 0.02
@@ -75,7 +76,7 @@ def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[
                     if batch is None:
                         continue
                 _pause(ctx, batching.wait_before_claim(ctx.db, connection, interval))
-                batching.called(ctx.db, connection, tracking.now(), interval)
+                batching.called(ctx.db, connection, utcnow(), interval)
                 execute(ctx, connector, batch)
                 batches += 1
         except Defer:
@@ -171,7 +172,7 @@ def finish(ctx: TaskContext, batch: BatchRow, jobs: list[Any], how: str) -> None
             session.scalars(select(TaskRow).where(TaskRow.id.in_(batch.task_ids)).order_by(TaskRow.id))
         )
         linked = following.attach(session, batch.connection, batch.id, tasks, jobs)
-        row.status, row.finished_at = states.BatchStatus.DONE, tracking.now()
+        row.status, row.finished_at = states.BatchStatus.DONE, utcnow()
         requeued = False
         summary = ", ".join(f"{j.id} ({j.status})" for j in jobs) or "no job"
         note = {
@@ -213,7 +214,7 @@ def fail(ctx: TaskContext, batch: BatchRow, message: str) -> None:
         row = session.get(BatchRow, batch.id, populate_existing=True)
         if row is None or row.status != states.BatchStatus.CALLING:
             return
-        row.status, row.error, row.finished_at = states.BatchStatus.FAILED, message, tracking.now()
+        row.status, row.error, row.finished_at = states.BatchStatus.FAILED, message, utcnow()
         for task in session.scalars(select(TaskRow).where(TaskRow.id.in_(batch.task_ids))):
             tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
         tracking.settle_many(session, tickets, actor=tracking.WORKER)

@@ -24,6 +24,7 @@ from headwater.privacy import capabilities, states, tracking
 from headwater.privacy.models import ProviderJobRow, TaskJobRow, TaskRow, TicketRow
 from headwater.privacy.pool import Connectors
 from headwater.store import Database
+from headwater.store.models import utcnow
 
 CopyReady = Callable[[Session, TaskRow], None]
 DEFAULT_POLL_EVERY = timedelta(hours=1)
@@ -55,7 +56,7 @@ def attach(
     for task in tasks:
         for identity in task.identities:
             owners[str(identity["id"])].append(task)
-    at = tracking.now()
+    at = utcnow()
     linked: dict[int, list[ProviderJobRow]] = {task.id: [] for task in tasks}
     for job in jobs:
         row = ProviderJobRow(connection=connection, external_id=job.id, batch_id=batch_id, created_at=at)
@@ -214,7 +215,7 @@ def _apply(db: Database, job_id: int, job: ProviderJob, actor: str, on_copy_read
         if row is None:
             return
         before = row.status
-        _store(row, job, tracking.now())
+        _store(row, job, utcnow())
         row.polls += 1
         for task in session.scalars(select(TaskRow).where(TaskRow.id.in_(task_ids))):
             tracking.record(
@@ -244,7 +245,7 @@ def _record_errors(db: Database, job_ids: list[int], message: str, actor: str) -
     """A failed poll is retried later; the tasks show the error meanwhile."""
     with db.session() as session:
         for row in session.scalars(select(ProviderJobRow).where(ProviderJobRow.id.in_(job_ids))):
-            row.next_poll_at = tracking.now() + ERROR_POLL_EVERY
+            row.next_poll_at = utcnow() + ERROR_POLL_EVERY
             task_ids = list(
                 session.scalars(select(TaskJobRow.task_id).where(TaskJobRow.provider_job_id == row.id))
             )

@@ -24,6 +24,7 @@ from headwater.privacy import capabilities, findings, resolving, tracking
 from headwater.privacy.models import TaskRow, TicketRow
 from headwater.privacy.subjects import subject_of
 from headwater.store import Database
+from headwater.store.models import utcnow
 
 
 def condition(connection: str) -> ColumnElement[bool]:
@@ -94,7 +95,7 @@ def _file(ctx: TaskContext, session: Session, outcomes: dict[tuple[int, int], _O
         elif outcome.retry is not None:
             task.last_error = outcome.retry
             payload = {"task": task.id, "round": task.round}
-            later = tracking.now() + timedelta(seconds=ctx.queue.job_settings.backoff_seconds)
+            later = utcnow() + timedelta(seconds=ctx.queue.job_settings.backoff_seconds)
             key = resolving.task_key(task)
             ctx.queue.enqueue(session, resolving.TASK_KIND, payload, run_at=later, dedupe_key=key)
         else:

@@ -16,6 +16,7 @@ from headwater.errors import BadInput
 from headwater.privacy import deadlines, states, tracking
 from headwater.privacy.models import TaskRow, TicketRow, new_ticket_id
 from headwater.privacy.subjects import check_email, clean_identifiers
+from headwater.store.models import utcnow
 
 KINDS = ("delete", "copy")
 
@@ -54,7 +55,7 @@ def check(
         identifiers=clean(identifiers),
         targets=targets(connections, known),
         regulation=deadlines.check_regulation(regulation or "gdpr"),
-        received_at=received_at or tracking.now(),
+        received_at=received_at or utcnow(),
     )
 
 
@@ -95,7 +96,7 @@ def build(session: Session, request: Request, *, actor: str) -> tuple[TicketRow,
     ticket_id = new_ticket_id()
     while session.get(TicketRow, ticket_id) is not None:  # about one in a billion
         ticket_id = new_ticket_id()
-    at = tracking.now()
+    at = utcnow()
     ticket = TicketRow(
         id=ticket_id,
         kind=request.kind,

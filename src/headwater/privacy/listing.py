@@ -16,10 +16,11 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql import Select
 
 from headwater.errors import BadInput
-from headwater.privacy import deadlines, intake, states, tracking
+from headwater.privacy import deadlines, intake, states
 from headwater.privacy.models import ID_PREFIX, TaskRow, TicketRow
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, paging
+from headwater.store.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of tickets (as the privacy service shows them) and the cursor of the next one."""
     flt = flt.checked()
-    at = tracking.now()
+    at = utcnow()
     query = _filtered(select(TicketRow), flt, at)
     after = paging.decode(cursor, (str, str))
     if after is not None:
@@ -119,7 +120,7 @@ class Overview:
 
 def overview(db: Database, *, soon_days: int = 7) -> Overview:
     """Open tickets by status, overdue ones and those due within `soon_days` — three indexed counts."""
-    at = tracking.now()
+    at = utcnow()
     open_ = TicketRow.status.not_in(states.CLOSED)
     with db.session() as session:
         by_status = Counter(

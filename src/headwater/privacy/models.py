@@ -16,9 +16,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Te
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
-from headwater.jobs.models import UtcDateTime
 from headwater.privacy import states
-from headwater.store.models import Base, utcnow
+from headwater.store.models import Base, UtcDateTime, utcnow
 
 #: Crockford's base32 without I, L, O, U: nothing to misread when a ticket id is read out or typed
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

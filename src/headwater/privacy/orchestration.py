@@ -24,6 +24,7 @@ from headwater.privacy import batching, deleting, following, lanes, resolving, s
 from headwater.privacy.models import BatchRow, TaskRow
 from headwater.privacy.pool import Connectors
 from headwater.store import Database
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 
 POLL_KIND = "privacy.poll"
@@ -49,7 +50,7 @@ def delete_batch(ctx: TaskContext, payload: Payload) -> Payload:
 
 @task(POLL_KIND)
 def poll_due(ctx: TaskContext, payload: Payload) -> Payload:
-    targets = following.due(ctx.db, tracking.now())
+    targets = following.due(ctx.db, utcnow())
     ready = resolving.collect_later(ctx.queue)
     polled = following.poll(ctx.db, connectors(ctx), targets, actor=tracking.WORKER, on_copy_ready=ready)
     return {"polled": polled}
@@ -106,7 +107,7 @@ def _fail(db: Database, task_ids: list[int], batch_id: int | None, reason: str |
             batch = session.get(BatchRow, batch_id, populate_existing=True)
             if batch is None or batch.status != states.BatchStatus.CALLING:
                 return 0
-            batch.status, batch.error, batch.finished_at = states.BatchStatus.FAILED, message, tracking.now()
+            batch.status, batch.error, batch.finished_at = states.BatchStatus.FAILED, message, utcnow()
         query = select(TaskRow).where(TaskRow.id.in_(task_ids)).execution_options(populate_existing=True)
         for row in session.scalars(query):
             if batch_id is not None and row.batch_id != batch_id:

@@ -24,6 +24,7 @@ from headwater.discovery.results import known_data_types
 from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
 from headwater.privacy import exports, states, tracking
 from headwater.store import Database, audit
+from headwater.store.models import utcnow
 from headwater.vault import Vault
 
 MAX_REPLAYS_SHOWN = 200
@@ -125,7 +126,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
             )
         tasks = [t for t in tracking.tasks_of(session, ticket.id) if t.status == states.COMPLETED]
         trail = [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
-        generated = tracking.now()
+        generated = utcnow()
         out = out.expanduser()
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from headwater.connectors.base import Connector, NeedsInput, ProviderJob
 from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
-from headwater.jobs.context import TaskContext
-from headwater.jobs.queue import JobQueue
+from headwater.jobs.context import JobSubmitter, TaskContext
 from headwater.privacy import batching, capabilities, exports, findings, following, states, tracking
 from headwater.privacy.models import TaskRow
 from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import subject_of
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 
 TASK_KIND = "privacy.task"
@@ -39,7 +39,7 @@ def collect_key(task: TaskRow) -> str:
     return f"{task_key(task)}:collect"
 
 
-def collect_later(queue: JobQueue) -> Callable[[Session, TaskRow], None]:
+def collect_later(queue: JobSubmitter) -> Callable[[Session, TaskRow], None]:
     """What following calls, in its transaction, when a copy task's provider jobs are all done."""
 
     def enqueue(session: Session, task: TaskRow) -> None:
@@ -194,4 +194,4 @@ def _note(ctx: TaskContext, task_id: int, message: str) -> None:
         task = session.get(TaskRow, task_id)
         if task is not None:
             task.last_error = message
-            task.updated_at = tracking.now()
+            task.updated_at = utcnow()

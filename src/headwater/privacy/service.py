@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.errors import BadInput
+from headwater.jobs.dispatch import open_queue
 from headwater.jobs.queue import JobQueue
 from headwater.privacy import (
     batching,
@@ -36,6 +37,7 @@ from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, audit, paging
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 
 __all__ = ["Privacy", "orchestration"]
@@ -52,7 +54,7 @@ class Privacy:
     def open(cls, settings: Settings, db: Database | None = None) -> Privacy:
         db = db or Database.open(settings)
         vault = Vault(load_keyring(settings))
-        return cls(db, JobQueue(db, settings), Connections(db, vault), settings)
+        return cls(db, open_queue(db, settings), Connections(db, vault), settings)
 
     def create(
         self,
@@ -107,7 +109,7 @@ class Privacy:
     def show(self, ticket_id: str) -> dict[str, Any]:
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
-            return ticket_as_dict(ticket, tracking.tasks_of(session, ticket.id), tracking.now())
+            return ticket_as_dict(ticket, tracking.tasks_of(session, ticket.id), utcnow())
 
     def audit(self, ticket_id: str) -> list[dict[str, Any]]:
         with self.db.session() as session:
@@ -145,7 +147,7 @@ class Privacy:
                 if states.can_move(task.status, states.CANCELLED):  # completed ones stay completed
                     tracking.move_for_person(session, task, states.CANCELLED, actor=actor)
             ticket.status = states.CANCELLED
-            ticket.closed_at = tracking.now()
+            ticket.closed_at = utcnow()
             tracking.record(
                 session, ticket.id, actor, "status_changed", "Ticket -> cancelled.", after=states.CANCELLED
             )
@@ -193,7 +195,7 @@ class Privacy:
         """Poll this ticket's open provider jobs now, whatever their schedule says."""
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
-        targets = following.due(self.db, tracking.now(), ticket_id=ticket.id)
+        targets = following.due(self.db, utcnow(), ticket_id=ticket.id)
         ready = resolving.collect_later(self.queue)
         polled = following.poll(
             self.db, Connectors(self.connections), targets, actor=actor, on_copy_ready=ready

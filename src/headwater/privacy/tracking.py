@@ -9,7 +9,6 @@ committed state of every task, never from a stale read.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,13 +18,10 @@ from headwater.errors import NotFound
 from headwater.privacy import states
 from headwater.privacy.models import TaskRow, TicketRow, normalise_ticket_id
 from headwater.store import audit
+from headwater.store.models import utcnow
 
 SUBJECT = "dsr"
 WORKER = "worker"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def record(session: Session, ticket_id: str, actor: str, action: str, message: str, **details: Any) -> None:
@@ -56,7 +52,7 @@ def lock_tickets(session: Session, ticket_ids: Iterable[str]) -> dict[str, Ticke
     session.execute(
         update(TicketRow)
         .where(TicketRow.id.in_(ids))
-        .values(updated_at=now())
+        .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     query = select(TicketRow).where(TicketRow.id.in_(ids)).execution_options(populate_existing=True)
@@ -93,7 +89,7 @@ def move(
     if not states.can_move(task.status, target):
         return False
     before, task.status = task.status, target
-    at = now()
+    at = utcnow()
     task.updated_at = at
     task.last_error = error
     if target in states.FINAL:
@@ -145,7 +141,7 @@ def _settle(session: Session, ticket: TicketRow, tasks: list[TaskRow], actor: st
     )
     if status != ticket.status:
         before, ticket.status = ticket.status, status
-        ticket.closed_at = now() if status in states.CLOSED else None
+        ticket.closed_at = utcnow() if status in states.CLOSED else None
         record(
             session,
             ticket.id,

@@ -21,9 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.errors import BadInput, Conflict
-from headwater.jobs.models import UtcDateTime
 from headwater.store.db import Database
-from headwater.store.models import Base, utcnow
+from headwater.store.models import Base, UtcDateTime, utcnow
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200

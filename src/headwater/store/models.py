@@ -1,7 +1,8 @@
-"""Tables of the foundation. Later features add theirs in their own modules and migrations.
+"""The declarative base, the store's clock and UTC column type, and the tables of the foundation.
 
-Every table lives on `Base.metadata`, and the Alembic migrations in `migrations/versions` are the
-only way a schema is created or changed.
+Later features add their tables in their own modules and migrations, on `Base.metadata`; the Alembic
+migrations in `migrations/versions` are the only way a schema is created or changed. Every timestamp is
+aware UTC: `utcnow` is the one clock code writes with, and `UtcDateTime` keeps values aware on SQLite too.
 """
 
 from __future__ import annotations
@@ -10,11 +11,33 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
+    """Now, timezone-aware UTC: the one clock for what the store records."""
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware on every backend: SQLite keeps no offset, so values are stored and read as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

@@ -15,7 +15,7 @@ from headwater.jobs.context import TaskContext
 from headwater.jobs.registry import task
 from headwater.sync.runner import SyncRequest, run_sync
 
-KIND = "sync.run"
+SYNC_KIND = "sync.run"
 
 
 def request_from(payload: dict[str, Any]) -> SyncRequest:
@@ -35,7 +35,7 @@ def request_from(payload: dict[str, Any]) -> SyncRequest:
     )
 
 
-@task(KIND)
+@task(SYNC_KIND)
 def run(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     report = run_sync(ctx.settings, request_from(payload), db=ctx.db, check_stop=ctx.check_stop)
     keep = ("id", "status", "rows", "batches", "batch_unit", "tables", "bookmark_after", "duration_s")

@@ -6,29 +6,21 @@ fires periodic work, so the web process only serves.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from headwater.jobs import registry
 from headwater.jobs.worker import EmbeddedWorker
 
 log = logging.getLogger(__name__)
 
-#: every module whose import registers job kinds the web can submit or its worker must run
-TASK_MODULES = (
-    "headwater.privacy.orchestration",
-    "headwater.sync.job",
-    "headwater.discovery.tasks",
-    "headwater.workflows.tasks",
-)
-
 
 def load_task_modules() -> None:
-    for name in TASK_MODULES:
-        importlib.import_module(name)
+    """Every built-in job kind, so the web can submit them and its embedded worker run them."""
+    registry.load()
 
 
 def lifespan_with_worker(enabled: bool, concurrency: int) -> object:

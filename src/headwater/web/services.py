@@ -20,6 +20,7 @@ from headwater.accounts.tokens import Tokens
 from headwater.accounts.users import Users
 from headwater.config import Settings
 from headwater.connections import Connections
+from headwater.jobs.dispatch import open_queue
 from headwater.jobs.queue import JobQueue
 from headwater.privacy.service import Privacy
 from headwater.store import Database
@@ -47,7 +48,7 @@ class Services:
 
     @cached_property
     def queue(self) -> JobQueue:
-        return JobQueue(self.db, self.settings)
+        return open_queue(self.db, self.settings)
 
     @cached_property
     def privacy(self) -> Privacy:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from headwater.connections import Connections
 from headwater.errors import HeadwaterError
-from headwater.jobs import JobQueue, TaskContext, task
+from headwater.jobs import JobSubmitter, TaskContext, task
 from headwater.jobs.outcomes import Interrupted, LeaseLost, classify, describe
-from headwater.jobs.sql import now as utc_now
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 from headwater.workflows import engine
 from headwater.workflows.model import Workflow
@@ -41,7 +41,7 @@ RUN_KIND = "workflows.run"
 
 def create_run(
     session: Session,
-    queue: JobQueue,
+    queue: JobSubmitter,
     workflow: WorkflowRow,
     *,
     trigger: str,
@@ -61,7 +61,7 @@ def create_run(
         inputs=inputs,
         status=QUEUED,
         attempt=0,
-        created_at=utc_now(),
+        created_at=utcnow(),
     )
     session.add(run)
     session.flush()
@@ -76,7 +76,7 @@ def run_workflow(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def execute_run(ctx: TaskContext, run_id: int) -> dict[str, Any]:
-    started = utc_now()
+    started = utcnow()
     with ctx.db.session() as session:
         run = session.get(RunRow, run_id)
         if run is None:  # its workflow was removed, and its runs with it
@@ -114,7 +114,7 @@ def execute_run(ctx: TaskContext, run_id: int) -> dict[str, Any]:
             base_version=version,
             before=state,
             after=after,
-            at=utc_now(),
+            at=utcnow(),
         )
     except LeaseLost:
         raise
@@ -151,7 +151,7 @@ def _log_step(ctx: TaskContext, run_id: int, record: StepRecord) -> None:
                 output_size=record.output_size,
                 duration_ms=round(record.duration_ms, 3),
                 error=record.error,
-                started_at=utc_now(),
+                started_at=utcnow(),
             )
         )
 
@@ -169,7 +169,7 @@ def _record_failure(ctx: TaskContext, run_id: int, exc: BaseException, secrets: 
             message = f"Gave up after {ctx.attempt} attempts: {message}"
     values: dict[str, Any] = {"status": status, "error": scrub(message, secrets)[:4000]}
     if status == FAILED:
-        values["finished_at"] = utc_now()
+        values["finished_at"] = utcnow()
     try:
         with ctx.db.session() as session:
             session.execute(

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from headwater.jobs import JobQueue, TaskContext, periodic
-from headwater.jobs.sql import now as utc_now
+from headwater.jobs import JobSubmitter, TaskContext, periodic
 from headwater.store import Database
+from headwater.store.models import utcnow
 from headwater.workflows import crontime
 from headwater.workflows.inputs import resolve
 from headwater.workflows.model import Workflow
@@ -31,7 +31,7 @@ MISSED_CAP = 1000
 
 @periodic(SCAN_KIND, seconds=SCAN_SECONDS)
 def scan(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"runs": fire_due(ctx.db, ctx.queue, utc_now())}
+    return {"runs": fire_due(ctx.db, ctx.queue, utcnow())}
 
 
 def save_schedule(session: Session, workflow: WorkflowRow, model: Workflow, now: datetime) -> None:
@@ -68,7 +68,7 @@ def remove(session: Session, workflow_id: int) -> None:
     session.execute(delete(ScheduleRow).where(ScheduleRow.workflow_id == workflow_id))
 
 
-def fire_due(db: Database, queue: JobQueue, now: datetime) -> list[int]:
+def fire_due(db: Database, queue: JobSubmitter, now: datetime) -> list[int]:
     """Create one run (and its job) per due schedule; returns the new run ids."""
     query = (
         select(ScheduleRow.id, ScheduleRow.cron, ScheduleRow.timezone, ScheduleRow.next_run_at)
@@ -87,7 +87,7 @@ def fire_due(db: Database, queue: JobQueue, now: datetime) -> list[int]:
 
 
 def _fire(
-    db: Database, queue: JobQueue, schedule_id: int, cron: str, tz: Any, seen: datetime, now: datetime
+    db: Database, queue: JobSubmitter, schedule_id: int, cron: str, tz: Any, seen: datetime, now: datetime
 ) -> int | None:
     latest = max(seen, crontime.previous_run(cron, tz, now))
     missed = crontime.runs_between(cron, tz, seen, latest - timedelta(microseconds=1), cap=MISSED_CAP)

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.errors import BadInput, Conflict, NotFound
-from headwater.jobs import JobQueue, JobRow, claims, runner
-from headwater.jobs.sql import now as utc_now
+from headwater.jobs import JobQueue, JobRow, claims, open_queue, runner
 from headwater.jobs.worker import process_identity
 from headwater.store import Database, audit
+from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 from headwater.workflows import schedules
 from headwater.workflows.inputs import resolve
@@ -45,11 +45,11 @@ class Workflows:
         *,
         queue: JobQueue | None = None,
         connections: Connections | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.queue = queue if queue is not None else JobQueue(db, settings)
+        self.queue = queue if queue is not None else open_queue(db, settings)
         self.connections = connections or Connections(db, Vault(load_keyring(settings)))
         self.clock = clock
 

@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from headwater.jobs.models import UtcDateTime
-from headwater.store.models import Base, utcnow
+from headwater.store.models import Base, UtcDateTime, utcnow
 
 QUEUED = "queued"
 RUNNING = "running"

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from headwater.sandbox.fullstory.state import FullStoryState
 from tests.sandbox.fullstory.conftest import ADMIN
+from tests.waiting import wait_until
 
 DAY_TWO = {"start": "2024-03-02T00:00:00Z", "end": "2024-03-03T00:00:00Z"}
 
@@ -24,10 +25,15 @@ def _export(client: TestClient, **overrides: Any) -> str:
 
 
 def _download(client: TestClient, operation_id: str) -> bytes:
-    while (operation := client.get(f"/operations/v1/{operation_id}", headers=ADMIN).json())[
-        "state"
-    ] == "PENDING":
+
+    def finished() -> dict[str, Any] | None:
+        operation: dict[str, Any] = client.get(f"/operations/v1/{operation_id}", headers=ADMIN).json()
+        if operation["state"] != "PENDING":
+            return operation
         assert 0 <= operation["estimatePctComplete"] < 100
+        return None
+
+    operation = wait_until(finished, timeout=30, what=f"operation {operation_id} to finish", interval=0)
     assert operation["state"] == "COMPLETED" and operation["estimatePctComplete"] == 100
     results = client.get(
         f"/search/v1/exports/{operation['results']['searchExportId']}/results", headers=ADMIN

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from headwater.sandbox.fullstory.state import FullStoryState
-from tests.sandbox.fullstory.conftest import ADMIN
+from tests.sandbox.fullstory.conftest import ADMIN, make_app
 
 
 def test_sessions_by_uid_are_camel_case_strings_newest_first(
@@ -22,9 +22,14 @@ def test_sessions_by_uid_are_camel_case_strings_newest_first(
     assert created == sorted(created, reverse=True)
 
 
-def test_limit_defaults_to_20(client: TestClient) -> None:
-    body = client.get("/sessions/v2", params={"uid": "usr-000001", "email": "x@y.z"}, headers=ADMIN).json()
-    assert len(body["sessions"]) <= 20
+def test_limit_defaults_to_20() -> None:
+    app = make_app(users=3, events_per_user=600)  # a visit is 10 to 20 events: 30 to 60 sessions each
+    client = TestClient(app)
+    params = {"uid": "usr-000001", "email": "x@y.z"}
+    every = client.get("/sessions/v2", params={**params, "limit": 1000}, headers=ADMIN).json()["sessions"]
+    assert len(every) > 20  # so that a missing default would show
+    body = client.get("/sessions/v2", params=params, headers=ADMIN).json()
+    assert body["sessions"] == every[:20]  # the newest twenty
 
 
 def test_uid_and_email_give_the_union(client: TestClient, state: FullStoryState) -> None:

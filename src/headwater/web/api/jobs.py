@@ -8,15 +8,13 @@ from fastapi import APIRouter, Query
 
 from headwater.jobs import listing
 from headwater.jobs.effects import for_job
-from headwater.jobs.models import JobRow
 from headwater.jobs.views import effect_as_dict
-from headwater.store import audit, paging
+from headwater.store import paging
 from headwater.web.api.deps import RowId, Svc
 from headwater.web.auth.principal import Operator, Viewer
 from headwater.web.problems import documented
 from headwater.web.redact import scrub, shown_job
 from headwater.web.schemas.jobs import Job, JobDetail, JobPage
-from headwater.web.services import Services
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -48,19 +46,4 @@ def show_job(job_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
     summary="Run a dead job again with fresh attempts (or a waiting one now)",
 )
 def retry_job(job_id: RowId, principal: Operator, services: Svc) -> dict[str, Any]:
-    return shown_job(retry(services, job_id, actor=principal.actor))
-
-
-def retry(services: Services, job_id: int, *, actor: str) -> JobRow:
-    """The job service's retry, plus the audit entry saying who asked for it."""
-    job = services.queue.retry(job_id)
-    with services.db.session() as session:
-        audit.record(
-            session,
-            actor=actor,
-            action="job.retried",
-            subject_type="job",
-            subject_id=job_id,
-            message=f"Job {job_id} ({job.kind}) queued to run again.",
-        )
-    return job
+    return shown_job(services.queue.retry(job_id, actor=principal.actor))

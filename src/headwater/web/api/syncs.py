@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from headwater.store import paging
 from headwater.sync import listing
 from headwater.sync.history import calls
+from headwater.sync.job import SYNC_KIND
 from headwater.sync.target import storable_destination
 from headwater.web.api.deps import RowId, Svc
 from headwater.web.auth.principal import Operator, Viewer
@@ -18,7 +19,6 @@ from headwater.web.schemas.jobs import Job
 from headwater.web.schemas.syncs import SyncCall, SyncRun, SyncRunPage, SyncStart
 
 router = APIRouter(tags=["replication"])
-SYNC_KIND = "sync.run"
 
 
 @router.get("/syncs", response_model=SyncRunPage, summary="Sync runs (loading reports), newest first")

@@ -10,7 +10,6 @@ from headwater.errors import HeadwaterError
 from headwater.jobs import listing
 from headwater.jobs.models import STATUSES
 from headwater.web.api.deps import RowId
-from headwater.web.api.jobs import retry as retry_job
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import is_htmx, render
@@ -44,7 +43,7 @@ def retry(request: Request, job_id: RowId, principal: PageOperator) -> Response:
     services = get_services(request)
     response = RedirectResponse("/jobs", status_code=303)
     try:
-        retry_job(services, job_id, actor=principal.actor)
+        services.queue.retry(job_id, actor=principal.actor)
     except HeadwaterError as exc:
         set_flash(response, services, str(exc), kind="error")
         return response

@@ -10,8 +10,8 @@ from starlette.responses import HTMLResponse
 from headwater.errors import HeadwaterError
 from headwater.sync import listing as syncs
 from headwater.sync.history import calls
+from headwater.sync.job import SYNC_KIND
 from headwater.web.api.deps import RowId
-from headwater.web.api.syncs import SYNC_KIND
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard import chart
 from headwater.web.dashboard.flash import set_flash

@@ -1,17 +1,12 @@
-"""The few pieces of SQL that differ between SQLite and PostgreSQL."""
+"""The few pieces of SQL that differ between SQLite and PostgreSQL, for every feature's tables."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any], key: str) -> bool:

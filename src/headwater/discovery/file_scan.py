@@ -1,11 +1,11 @@
-"""Scanning many export files on every core: one worker process per shard of files.
+"""Scanning export files: in this process, or, with several large files, on every core.
 
 Exports come as many files (an Amplitude hour per part, a FullStory bundle per day), and parsing JSON
-is what a file scan spends its time on, so files are shared out between processes, each keeping its own
-bounded sample; the parent merges the samples (first N distinct values per path, in shard order) and
-classifies once. Workers are forked when this process runs a single thread (quick to start), and
-spawned otherwise (forking a process whose other threads hold locks can deadlock the child).
-"""
+is what a file scan spends its time on, so large ones are shared out between worker processes, one per
+shard of files, each keeping its own bounded sample; the parent merges the samples (first N distinct
+values per path, in shard order) and classifies once. Workers are forked when this process runs a single
+thread (quick to start), and spawned otherwise (forking a process whose other threads hold locks can
+deadlock the child)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,25 @@ from pathlib import Path
 
 from headwater.discovery.readers import read_files
 from headwater.discovery.sampling import FieldSampler
-from headwater.discovery.scan import ScanOptions, ScanReport, classify_sample, since_filter
+from headwater.discovery.scan import ScanOptions, ScanReport, classify_sample, scan_rows, since_filter
+from headwater.errors import BadInput, NotFound
 
 #: below this much data, starting worker processes costs more than it saves
 MIN_PARALLEL_BYTES = 64 * 1024 * 1024
 Sample = list[tuple[str, list[str]]]
+
+
+def scan_files(paths: list[Path], options: ScanOptions, *, workers: int | None = None) -> ScanReport:
+    """Scan export files; with several large files, on several cores (`workers` None = decide)."""
+    if not paths:
+        raise BadInput("Give at least one file to scan.")
+    for path in paths:
+        if not path.is_file():
+            raise NotFound(f"No such file: {path}.", hint="Check the path given to --file.")
+    chosen = default_workers(paths) if workers is None else workers
+    if chosen > 1 and len(paths) > 1:
+        return scan_files_parallel(paths, options, chosen)
+    return scan_rows(read_files(paths), ", ".join(str(path) for path in paths), options)
 
 
 def default_workers(paths: list[Path]) -> int:

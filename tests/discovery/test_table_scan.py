@@ -9,7 +9,7 @@ import pytest
 
 from headwater.discovery.labelled import quality, sandbox
 from headwater.discovery.scan import ScanOptions
-from headwater.discovery.tables import EventTable, scan_table
+from headwater.discovery.table_scan import EventTable, scan_table
 
 
 def replicate(export: Path, database: Path, schema: str) -> EventTable:
