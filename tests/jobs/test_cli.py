@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -55,13 +54,13 @@ def test_malformed_job_settings_are_refused_with_exit_2(
     assert code == 2 and "HEADWATER_JOBS_LEASE_SECONDS" in output
 
 
+@pytest.mark.timeout(60)  # a worker that waited for the broker instead of refusing would hang here
 def test_an_unreachable_redis_broker_is_refused_with_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("HEADWATER_BROKER_URL", f"redis://:s3cret-pass@127.0.0.1:{free_port()}/0")
-    started = time.monotonic()
     code, output = run_here(["worker"], monkeypatch, capsys)
-    assert code == 2 and time.monotonic() - started < 30
+    assert code == 2
     assert "Cannot reach the Redis broker at redis://:***@127.0.0.1" in output
     assert "Traceback" not in output and "s3cret-pass" not in output
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,9 +98,8 @@ def test_jobs_created_while_the_broker_is_down_run_once_it_is_back(
             env.start_worker()
             env.wait_done([env.queue.submit("demo.noop").id])  # the worker is up and consuming
             private_redis.stop()
-            started = time.monotonic()
             ids = submit_deletes(env, sandbox.fullstory_url, [p.fs_user_id for p in sandbox.world.people()])
-            assert time.monotonic() - started < 10, "creating work must not wait for the broker"
+            # created and committed without the broker: nothing was handed to it, the sweeper will
             assert all(job.dispatched_at is None for job in env.jobs(ids).values())
             private_redis.start()  # empty: whatever it held before is gone too
             done = env.wait_done(ids, timeout=90)
