@@ -7,8 +7,6 @@ The loading report and the extraction log go to the store as the run goes.
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -23,6 +21,7 @@ from headwater.connections import Connections
 from headwater.errors import HeadwaterError
 from headwater.http import CallRecord, HttpClient
 from headwater.store import Database
+from headwater.sync import leftovers
 from headwater.sync.amplitude_source import AmplitudeSource
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
 from headwater.sync.clients import export_http
@@ -118,7 +117,9 @@ def run_sync(
         request.start_date or (datetime.now(UTC) - DEFAULT_HISTORY).date(), datetime.min.time(), UTC
     )
     fanout = Fanout()
-    scratch_dir = settings.home / "sync" / "tmp" / f"{os.getpid()}-{secrets.token_hex(4)}"
+    scratch_root = settings.home / "sync" / "tmp"
+    leftovers.sweep(scratch_root)  # raw events a killed run left behind
+    scratch_dir = leftovers.scratch_folder(scratch_root)
     with (
         Scratch(scratch_dir) as scratch,
         export_http(connections, summary.name, transport=transport, observers=[fanout]) as http,
