@@ -33,6 +33,7 @@ from headwater.privacy.pool import Connectors
 from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, audit
+from headwater.text_input import check_text
 from headwater.vault import Vault, load_keyring
 
 __all__ = ["Privacy", "orchestration"]
@@ -129,6 +130,7 @@ class Privacy:
         return self.show(ticket_id)
 
     def cancel(self, ticket_id: str, *, actor: str, reason: str = "") -> dict[str, Any]:
+        check_text(reason, "The reason")
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id, lock=True)
             if ticket.status in states.CLOSED:
