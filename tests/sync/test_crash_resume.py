@@ -1,5 +1,6 @@
 """A `headwater sync` process killed with SIGKILL mid-run, then run again, ends with exactly the right rows:
-every committed bundle came with its bookmark, so nothing is loaded twice and nothing is skipped."""
+every committed bundle came with its bookmark, so nothing is loaded twice and nothing is skipped; and the
+raw events the killed process left in its scratch folder are removed by the next run."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ def test_sigkilled_sync_resumes_with_exactly_the_right_rows(
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         assert victim.returncode == -signal.SIGKILL
+        scratch = settings.home / "sync" / "tmp"
+        assert [p.name for p in scratch.iterdir() if p.name.startswith(f"{victim.pid}-")], "nothing to clean"
 
         path = default_duckdb_path(settings.home, "fs")
         partial = loaded_fullstory(path)
@@ -75,6 +78,7 @@ def test_sigkilled_sync_resumes_with_exactly_the_right_rows(
 
         rerun = subprocess.run(command, env=os.environ.copy(), capture_output=True, text=True, timeout=120)
         assert rerun.returncode == 0, rerun.stderr
+        assert list(scratch.iterdir()) == []
     assert loaded_fullstory(path) == expected
     runs = history.runs(store, "fs")
     assert [run["status"] for run in runs] == ["succeeded", "interrupted"]

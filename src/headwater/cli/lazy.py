@@ -17,6 +17,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from headwater.text_input import HINT, control_character
+
 # Typer ships its own copy of click; its types are left as Any here rather than named privately.
 
 
@@ -43,6 +45,15 @@ class LazyGroup(TyperGroup):
 
     commands_by_name: dict[str, CommandRef] = {}
     _listing = False
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Every argument of every command is text that may reach the store: none may hold a control
+        character but tab and line feed (a note can span lines), whichever command it is for."""
+        for arg in args:
+            problem = control_character(arg, multiline=True)
+            if problem is not None:
+                raise typer.BadParameter(f"an argument {problem}. {HINT}")
+        return list(super().parse_args(ctx, args))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *self.commands_by_name]

@@ -38,6 +38,7 @@ from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, audit, paging
 from headwater.store.models import utcnow
+from headwater.text_input import check_text
 from headwater.vault import Vault, load_keyring
 
 __all__ = ["Privacy", "orchestration"]
@@ -132,6 +133,7 @@ class Privacy:
         return self.show(ticket_id)
 
     def cancel(self, ticket_id: str, *, actor: str, reason: str = "") -> dict[str, Any]:
+        check_text(reason, "The reason")
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id, lock=True)
             states.check_cancel(ticket.id, ticket.status)

@@ -13,6 +13,7 @@ from typing import Any
 
 from headwater.connectors.base import Subject
 from headwater.errors import BadInput
+from headwater.text_input import check_line
 
 # deliberately plain: one @, a dot in the domain, no spaces; providers are the judges of the rest
 _EMAIL = re.compile(
@@ -23,7 +24,7 @@ INT_FIELDS = frozenset(f.name for f in dataclasses.fields(Subject) if "int" in s
 
 
 def check_email(email: str | None) -> str:
-    value = (email or "").strip()
+    value = check_line((email or "").strip(), "The email")
     if not value:
         raise BadInput("A privacy request needs the person's email.", hint="Pass --email.")
     if len(value) > 254 or not _EMAIL.match(value):
@@ -45,7 +46,7 @@ def clean_identifiers(values: dict[str, Any]) -> dict[str, Any]:
             except ValueError:
                 raise BadInput(f"{name.replace('_', ' ')} must be a number, not {raw!r}.") from None
         else:
-            text = str(raw).strip()
+            text = check_line(str(raw).strip(), name.replace("_", " ").capitalize())
             if len(text) > 256:
                 raise BadInput(f"{name.replace('_', ' ')} is longer than 256 characters.")
             cleaned[name] = text

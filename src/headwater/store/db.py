@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from headwater.config import Settings, mask_url
 from headwater.errors import ConfigError
 from headwater.private_files import create_private
+from headwater.text_input import refuse_unstorable
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,6 +35,19 @@ def _normalise(url: str) -> str:
 
 
 def create_store_engine(url: str) -> Engine:
+    engine = _create_engine(url)
+    # a NUL is kept by SQLite and refused by PostgreSQL: both stores refuse it, before it is sent
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable_text)
+    return engine
+
+
+def _refuse_unstorable_text(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    refuse_unstorable(parameters)
+
+
+def _create_engine(url: str) -> Engine:
     url = _normalise(url)
     try:
         parsed = make_url(url)

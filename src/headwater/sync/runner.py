@@ -8,8 +8,6 @@ loading report and the extraction log go to the store as the run goes.
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -26,6 +24,7 @@ from headwater.connectors.transport import borrowed
 from headwater.errors import HeadwaterError
 from headwater.http import CallRecord
 from headwater.store import Database
+from headwater.sync import leftovers
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
 from headwater.sync.history import RunLog
 from headwater.sync.models import INTERRUPTED
@@ -105,7 +104,9 @@ def run_sync(
     info = connections.usable_info(summary.name)
     export, spec = event_export(info.kind, summary.name), get_provider(info.kind)
     fanout = Fanout()
-    scratch_dir = settings.home / "sync" / "tmp" / f"{os.getpid()}-{secrets.token_hex(4)}"
+    scratch_root = settings.home / "sync" / "tmp"
+    leftovers.sweep(scratch_root)  # raw events a killed run left behind
+    scratch_dir = leftovers.scratch_folder(scratch_root)
     with (
         Scratch(scratch_dir) as scratch,
         closing(spec.client(info, transport=borrowed(transport), observers=[fanout])) as client,

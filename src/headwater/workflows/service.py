@@ -8,6 +8,7 @@ decide what "now" is for manual runs and new schedules.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from headwater.store.models import utcnow
 from headwater.vault import Vault, load_keyring
 from headwater.workflows import schedules
 from headwater.workflows.inputs import resolve
+from headwater.workflows.loader import MAX_FILE_BYTES, too_large
 from headwater.workflows.model import Workflow
 from headwater.workflows.recipes import recipe_text
 from headwater.workflows.runs import create_run
@@ -239,8 +241,13 @@ def _quiet(logger: logging.Logger) -> Iterator[None]:
 
 
 def read_file(path: Path) -> str:
+    """The file's text; a file too large to be a workflow is refused before it is read."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as file:
+            size = too_large(os.fstat(file.fileno()).st_size)
+            if size is not None:
+                raise BadInput(f"{path}: {size.message}", hint="Give a workflow YAML file.")
+            return file.read(MAX_FILE_BYTES + 1)  # a device or pipe has no size: parse() sees the excess
     except FileNotFoundError:
         raise NotFound(f"No such file: {path}.") from None
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:

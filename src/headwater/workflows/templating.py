@@ -2,8 +2,8 @@
 
 Only plain data goes in — inputs, earlier steps' outputs as JSON, the stored state, facts about the run —
 and the sandbox refuses attribute tricks and mutation, so a workflow file can compute but cannot run
-code. A value that is exactly one `{{ expression }}` keeps its type (a list stays a list, a number a
-number); anything else renders to a string.
+code, nor build a value larger than `bounded.MAX_SIZE`. A value that is exactly one `{{ expression }}`
+keeps its type (a list stays a list, a number a number); anything else renders to a string.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
-import jmespath
 from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jmespath.exceptions import JMESPathError
 
 from headwater.errors import BadInput
+from headwater.workflows.bounded import BoundedSandbox, jmespath_search
 
 _WHOLE = re.compile(r"^\s*\{\{(?P<expr>.*)\}\}\s*$", re.DOTALL)
 ROOTS = ("inputs", "steps", "state", "run", "item", "index")
@@ -32,7 +31,7 @@ class TemplateError(BadInput):
     code = "template_error"
 
 
-class _DataEnvironment(ImmutableSandboxedEnvironment):
+class _DataEnvironment(BoundedSandbox):
     """`a.b` reads the key `b` of a mapping first: step outputs are data, so `output.items` must be the
     field named items, not the dict method."""
 
@@ -43,7 +42,7 @@ class _DataEnvironment(ImmutableSandboxedEnvironment):
 
 
 @lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
+def environment() -> BoundedSandbox:
     env = _DataEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
     env.filters["jmespath"] = jmespath_filter
     env.filters["shift_time"] = shift_time
@@ -90,6 +89,10 @@ def render_text(text: str, context: Mapping[str, Any]) -> Any:
         raise TemplateError(_sentence(exc.message or str(exc)), hint=_HINT) from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateError(_sentence(str(exc)), hint=_HINT) from None
+    except RecursionError:
+        raise TemplateError(
+            _sentence("it calls itself too deeply (a macro that never stops?)"), hint=_HINT
+        ) from None
 
 
 def _sentence(reason: str) -> str:
@@ -143,7 +146,7 @@ def references(text: str, *, bare: bool = False) -> Iterator[tuple[str, str]]:
 def jmespath_filter(data: Any, expression: str) -> Any:
     """`{{ steps.sessions.output | jmespath('sum([].count)') }}`: list work in one readable query."""
     try:
-        return jmespath.search(expression, data)
+        return jmespath_search(expression, data)
     except JMESPathError as exc:
         raise TemplateError(f"JMESPath error in {expression!r}: {exc}.", hint=_HINT) from None
 

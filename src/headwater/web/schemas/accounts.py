@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from headwater.web.schemas.common import Line
+
 RoleName = Literal["viewer", "operator", "admin"]
 
 
@@ -20,7 +22,7 @@ class User(BaseModel):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=200)
+    email: Line = Field(min_length=3, max_length=200)
     password: SecretStr = Field(min_length=10, max_length=1024)
     role: RoleName
 
@@ -43,7 +45,7 @@ class Token(BaseModel):
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     role: RoleName
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from headwater.web.schemas.common import JsonObject
+
 
 class ActionSummary(BaseModel):
     key: str
@@ -25,7 +27,7 @@ class ActionDetail(ActionSummary):
 class ActionRun(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    input: dict[str, Any] = Field(default_factory=dict, description="Checked against the input schema")
+    input: JsonObject = Field(default_factory=dict, description="Checked against the input schema")
     limit: int | None = Field(default=None, ge=1, le=1_000_000, description="List actions stop here")
     confirm: bool = Field(default=False, description="Must be true to run a destructive action")
 
@@ -33,7 +35,7 @@ class ActionRun(BaseModel):
 class DryRun(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    input: dict[str, Any] = Field(default_factory=dict)
+    input: JsonObject = Field(default_factory=dict)
 
 
 class ActionResult(BaseModel):

@@ -1,10 +1,12 @@
-"""Shapes shared by several resources."""
+"""Shapes shared by several resources, and the text types every request body uses for what it takes in."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from headwater.text_input import control_character, nested_problem
 
 
 class AuditEntry(BaseModel):
@@ -27,3 +29,32 @@ class Me(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+def _line(value: str) -> str:
+    problem = control_character(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _text(value: str) -> str:
+    problem = control_character(value, multiline=True)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _object(value: dict[str, Any]) -> dict[str, Any]:
+    problem = nested_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Line = Annotated[str, AfterValidator(_line)]
+"""One line of text: no control character."""
+Text = Annotated[str, AfterValidator(_text)]
+"""Multi-line text: tab, line feed and carriage return only."""
+JsonObject = Annotated[dict[str, Any], AfterValidator(_object)]
+"""A JSON object whose keys are lines and whose text values are multi-line text."""

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from headwater.web.schemas.common import JsonObject, Line
+
 
 class Connection(BaseModel):
     name: str
@@ -28,12 +30,12 @@ class ConnectionDetail(Connection):
 class ConnectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(min_length=1, max_length=40, examples=["fullstory", "amplitude"])
-    name: str = Field(min_length=1, max_length=100, examples=["fs-prod"])
+    kind: Line = Field(min_length=1, max_length=40, examples=["fullstory", "amplitude"])
+    name: Line = Field(min_length=1, max_length=100, examples=["fs-prod"])
     credentials: dict[str, SecretStr] = Field(
         description="fullstory: api_key; amplitude: api_key, secret_key (org_api_key, org_secret_key)"
     )
-    settings: dict[str, Any] = Field(
+    settings: JsonObject = Field(
         default_factory=dict, description="region, base_url, identify_by (see `headwater connect`)"
     )
 

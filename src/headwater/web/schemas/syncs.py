@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from headwater.web.schemas.common import Line
+
 
 class SyncRun(BaseModel):
     id: int
@@ -47,7 +49,7 @@ class SyncCall(BaseModel):
 class SyncStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: str | None = Field(
+    to: Line | None = Field(
         default=None,
         max_length=1000,
         description="duckdb:///path.duckdb or postgresql://user@host/db (no password: use PGPASSWORD "

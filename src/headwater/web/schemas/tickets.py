@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from headwater.web.schemas.common import Line, Text
+
 
 class Task(BaseModel):
     id: int
@@ -53,12 +55,12 @@ class TicketCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["delete", "copy"]
-    email: str = Field(min_length=3, max_length=254, description="The person's email address")
+    email: Line = Field(min_length=3, max_length=254, description="The person's email address")
     regulation: Literal["gdpr", "ccpa"] = Field(default="gdpr", description="gdpr: 30 days; ccpa: 45")
-    fullstory_uid: str | None = Field(default=None, max_length=256)
-    amplitude_user_id: str | None = Field(default=None, max_length=256)
+    fullstory_uid: Line | None = Field(default=None, max_length=256)
+    amplitude_user_id: Line | None = Field(default=None, max_length=256)
     amplitude_id: int | None = Field(default=None, ge=0, le=2**63 - 1)
-    connections: list[str] | None = Field(
+    connections: list[Line] | None = Field(
         default=None, max_length=100, description="Only these connections; default: every enabled one"
     )
     received_at: AwareDatetime | None = Field(default=None, description="When it arrived; default now")
@@ -67,15 +69,15 @@ class TicketCreate(BaseModel):
 class IdentityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    connection: str = Field(min_length=1, max_length=100)
-    uid: str | None = Field(default=None, max_length=256, description="The person's id there")
+    connection: Line = Field(min_length=1, max_length=100)
+    uid: Line | None = Field(default=None, max_length=256, description="The person's id there")
     amplitude_id: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
 class CancelRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(default="", max_length=2000, description="Why, for the audit trail")
+    reason: Text = Field(default="", max_length=2000, description="Why, for the audit trail")
 
 
 class ImportRow(BaseModel):

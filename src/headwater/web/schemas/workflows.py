@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from headwater.web.schemas.common import JsonObject, Text
+
 
 class Schedule(BaseModel):
     cron: str
@@ -76,10 +78,10 @@ class WorkflowAdded(WorkflowDetail):
 class WorkflowUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    yaml: str = Field(min_length=1, max_length=200_000, description="The workflow file's text")
+    yaml: Text = Field(min_length=1, max_length=200_000, description="The workflow file's text")
 
 
 class WorkflowStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    inputs: dict[str, Any] = Field(default_factory=dict, description="Values for the workflow's inputs")
+    inputs: JsonObject = Field(default_factory=dict, description="Values for the workflow's inputs")
