@@ -99,7 +99,9 @@ def test_import_reports_each_row_and_a_bad_row_stops_nothing(desk: Desk, tmp_pat
     )
     code, out, _ = dsr("import", str(csv), "--json")
     assert code == 1
-    rows = json.loads(out)
+    summary = json.loads(out)
+    assert (summary["created"], summary["duplicates"], summary["refused"]) == (2, 0, 1)
+    rows = summary["rows"]
     assert [r["ok"] for r in rows] == [True, False, True]
     assert rows[1]["line"] == 3 and "not a valid email" in rows[1]["error"]
     assert len(desk.privacy.list_tickets()) == 2

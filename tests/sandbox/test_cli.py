@@ -1,14 +1,20 @@
-"""`headwater sandbox --json` as a real subprocess: one JSON line, a working server, clean exit on SIGTERM."""
+"""`headwater sandbox`: as a real subprocess, one JSON line, a working server, clean exit on SIGTERM; a busy
+port is named with the flag that moves it."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 
 import httpx
+import pytest
+from typer.testing import CliRunner
+
+from headwater.cli.main import app
 
 
 def test_sandbox_cli_prints_one_json_line_and_serves_until_terminated() -> None:
@@ -52,3 +58,19 @@ def test_sandbox_cli_prints_one_json_line_and_serves_until_terminated() -> None:
         stdout, stderr = process.communicate(timeout=20)
     assert process.returncode == 0, stderr
     assert stdout == ""
+
+
+@pytest.mark.parametrize("service", ["fullstory", "amplitude", "slack"])
+def test_a_busy_port_is_named_with_its_flag(service: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        ports = {name: "0" for name in ("fullstory", "amplitude", "slack")} | {service: str(port)}
+        flags = [part for name, value in ports.items() for part in (f"--{name}-port", value)]
+        result = CliRunner().invoke(app, ["sandbox", *flags, "--users", "1", "--events-per-user", "1"])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())  # unwrapped
+    assert f"127.0.0.1:{port}" in message and f"--{service}-port" in message, message
+    others = {"fullstory", "amplitude", "slack"} - {service}
+    assert not any(f"--{name}-port" in message for name in others), message

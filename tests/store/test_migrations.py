@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,30 @@ def test_audit_log_is_append_only(db: Database) -> None:
             session.execute(text(statement))
     with db.session() as session:
         assert [row.actor for row in trail(session, "ticket", 7)] == ["alice"]
+
+
+def test_a_store_migrated_by_a_newer_headwater_says_so_in_one_line(db: Database) -> None:
+    """A newer version's revision in the store: one line naming it and exit 2, not alembic's traceback."""
+    newer = "f00dfeed0099"
+    with db.engine.begin() as conn:
+        head = (
+            conn.execute(text("SELECT version_num FROM alembic_version ORDER BY version_num"))
+            .scalars()
+            .first()
+        )
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+            {"new": newer, "old": head},
+        )
+    run = subprocess.run(
+        [sys.executable, "-m", "headwater", "dsr", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},  # the line as a wide terminal shows it, unwrapped
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.splitlines() == [
+        f"Error: This store was migrated by a newer Headwater (revision {newer}); upgrade Headwater."
+    ]
+    assert db.current_revisions() >= {newer}  # nothing was changed

@@ -110,6 +110,13 @@ def test_csv_upload_shows_per_row_results(connected: Web) -> None:
     assert (
         "1 request(s) opened, 1 row(s) refused" in answer.text and "not a valid email address" in answer.text
     )
+    again = operator.post(
+        "/tickets/import",
+        data={"csrf_token": token, "kind": "delete", "regulation": "gdpr"},
+        files={"file": ("people.csv", b"email\nann@example.com\n", "text/csv")},
+    )
+    assert "0 request(s) opened, 1 duplicate(s) skipped, 0 row(s) refused" in again.text
+    assert 'already open: <a href="/tickets/DSR-' in again.text
 
 
 def test_connection_test_button_answers_a_fragment(connected: Web) -> None:

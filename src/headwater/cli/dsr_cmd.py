@@ -15,7 +15,7 @@ from headwater.cli.output import JsonOption, console, err_console, print_json
 from headwater.connections import os_user
 from headwater.jobs import EmbeddedWorker
 from headwater.privacy import states
-from headwater.privacy.bulk import import_csv
+from headwater.privacy.bulk import DUPLICATE, RowResult, import_csv
 from headwater.privacy.listing import TicketFilter
 from headwater.privacy.service import Privacy
 
@@ -222,15 +222,28 @@ def import_(
     regulation: Annotated[str, typer.Option(help="Regulation for rows without one.")] = "gdpr",
     as_json: JsonOption = False,
 ) -> None:
-    """Open one request per CSV row; each row's result is reported, and a bad row stops nothing."""
-    results = import_csv(_privacy(), file, kind=kind, regulation=regulation, actor=os_user())
+    """Open one request per CSV row; each row's result is reported, and a bad row stops nothing.
+
+    A person who already has an open request of the row's kind is skipped as a duplicate, so a file
+    can be imported again (after an interrupted import, say) without filing anyone twice."""
+    summary = import_csv(_privacy(), file, kind=kind, regulation=regulation, actor=os_user())
     if as_json:
-        print_json([r.as_dict() for r in results])
+        print_json(summary.as_dict())
     else:
-        for r in results:
-            text = f"line {r.line}: {r.ticket} {r.status}" if r.ok else f"line {r.line}: refused: {r.error}"
-            console.print(text, markup=False)
-        failed = sum(1 for r in results if not r.ok)
-        console.print(f"{len(results) - failed} request(s) created, {failed} row(s) refused.")
-    if any(not r.ok for r in results):
+        for r in summary.rows:
+            console.print(_import_line(r), markup=False)
+        counts = summary.as_dict()
+        console.print(
+            f"{counts['created']} request(s) created, {counts['duplicates']} duplicate(s) skipped, "
+            f"{counts['refused']} row(s) refused."
+        )
+    if any(not r.ok for r in summary.rows):
         raise typer.Exit(1)
+
+
+def _import_line(row: RowResult) -> str:
+    if row.outcome == DUPLICATE:
+        return f"line {row.line}: duplicate: {row.ticket} is already open ({row.status}) for {row.email}"
+    if not row.ok:
+        return f"line {row.line}: refused: {row.error}"
+    return f"line {row.line}: {row.ticket} {row.status}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import threading
 from types import FrameType
@@ -9,12 +10,20 @@ from typing import Annotated
 
 import typer
 
+from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import console, print_json
 from headwater.errors import BadInput
 from headwater.sandbox import SandboxClock, SandboxOptions, World
-from headwater.sandbox.server import SandboxServer
+from headwater.sandbox.server import PortUnavailable, SandboxServer
+
+SERVICE_NAMES = {
+    "fullstory": "FullStory emulator",
+    "amplitude": "Amplitude emulator",
+    "slack": "Slack webhook receiver",
+}
 
 
+@exits_cleanly
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on (keep it on loopback).")] = "127.0.0.1",
     fullstory_port: Annotated[int, typer.Option(help="FullStory emulator port; 0 picks a free one.")] = 8801,
@@ -57,10 +66,16 @@ def sandbox(
     try:
         try:
             server.start()
-        except OSError as error:
+        except PortUnavailable as error:
+            if error.errno not in (errno.EADDRINUSE, errno.EACCES):  # the address, not the port
+                raise BadInput(
+                    f"Cannot listen on {host}: {error.strerror or error}.", hint="Check --host."
+                ) from None
+            flag = f"--{error.service}-port"
             raise BadInput(
-                f"Cannot listen on {host}: {error.strerror or error}.",
-                hint="Choose other ports with --fullstory-port/--amplitude-port, or 0 to pick free ones.",
+                f"Cannot listen on {_address(host, error.port)} for the {SERVICE_NAMES[error.service]} "
+                f"({flag}): {error.strerror or error}.",
+                hint=f"Choose another port with {flag}, or {flag} 0 to pick a free one.",
             ) from None
         try:
             _announce(server, json_output)
@@ -73,6 +88,10 @@ def sandbox(
             signal.signal(sig, handler)
     if not json_output:
         console.print("Sandbox stopped.")
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _announce(server: SandboxServer, json_output: bool) -> None:

@@ -22,6 +22,7 @@ from headwater.jobs.dispatch import open_queue
 from headwater.jobs.queue import JobQueue
 from headwater.privacy import (
     batching,
+    duplicates,
     following,
     intake,
     listing,
@@ -67,13 +68,21 @@ class Privacy:
         regulation: str = "gdpr",
         actor: str,
         received_at: datetime | None = None,
+        unless_open: bool = False,
     ) -> dict[str, Any]:
-        """Check the request, then commit the ticket, its tasks, its audit entry and its jobs together."""
+        """Check the request, then commit the ticket, its tasks, its audit entry and its jobs together.
+
+        With `unless_open`, a person who already has an open request of this kind gets no second one:
+        `duplicates.AlreadyOpen` names it (bulk import, so a file imported twice files nobody twice)."""
         request = intake.check(
             kind, email, identifiers or {}, connections, regulation, received_at, self.connections.list_all()
         )
         with self.db.session() as session:
+            if unless_open:
+                duplicates.hold(session, request.kind, request.email)
             ticket, tasks = intake.build(session, request, actor=actor)
+            if unless_open:
+                duplicates.refuse_twin(session, ticket)
             for task in tasks:
                 if ticket.kind == "delete":  # resolved and deleted by the connection's lane (`fresh`)
                     batching.request_batcher(self.queue, session, task.connection)

@@ -16,6 +16,18 @@ from headwater.sandbox.credentials import SandboxCredentials
 from headwater.sandbox.world import World
 
 STARTUP_TIMEOUT_SECONDS = 15.0
+#: what each server is, in start order; `--<name>-port` is its flag on `headwater sandbox`
+SERVICES = ("fullstory", "amplitude", "slack")
+
+
+class PortUnavailable(OSError):
+    """One emulator could not listen: which one and where, so the message can name its port flag."""
+
+    def __init__(self, service: str, host: str, port: int, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror or str(error))
+        self.service = service
+        self.host = host
+        self.port = port
 
 
 class _ThreadedServer:
@@ -109,8 +121,11 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         try:
             apps = (self.fullstory_app, self.amplitude_app, self.slack_app)
-            for app, port in zip(apps, self._ports, strict=True):
-                server = _ThreadedServer(app, self.host, port)
+            for service, app, port in zip(SERVICES, apps, self._ports, strict=True):
+                try:
+                    server = _ThreadedServer(app, self.host, port)
+                except OSError as error:
+                    raise PortUnavailable(service, self.host, port, error) from error
                 self._servers.append(server)
                 server.start()
         except BaseException:

@@ -120,6 +120,7 @@ class Database:
         try:
             if self.is_current():
                 return
+            self._refuse_newer()
             log.info("migrating store %s", mask_url(self.url))
             with self.engine.begin() as conn:
                 if self.dialect == "postgresql":
@@ -133,6 +134,17 @@ class Database:
                 f"Cannot open the store at {mask_url(self.url)}: {exc.orig}",
                 hint="Check HEADWATER_DATABASE_URL and that the database server is running.",
             ) from None
+
+    def _refuse_newer(self) -> None:
+        """A revision this version does not know was written by a newer one: say so in one line, since
+        no migration of ours can help (alembic's own answer is a long traceback on every command)."""
+        script = ScriptDirectory.from_config(_alembic_config(self.engine))
+        unknown = sorted(self.current_revisions() - {s.revision for s in script.walk_revisions()})
+        if unknown:
+            raise ConfigError(
+                f"This store was migrated by a newer Headwater (revision {', '.join(unknown)}); "
+                "upgrade Headwater."
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -59,6 +59,17 @@ def test_drop_raises_inside_the_server() -> None:
         _client(injector).get("/hello")
 
 
+def test_client_errors_answer_their_status_once_and_are_never_random() -> None:
+    injector = FaultInjector(0.0)
+    for kind in ("unauthorized", "forbidden", "not_found"):
+        injector.force(kind)
+    client = _client(injector)
+    assert [client.get("/hello").status_code for _ in range(4)] == [401, 403, 404, 200]
+    randomly = FaultInjector(1.0, seed=5)
+    random_kinds = {fault.kind for fault in (randomly.pick(download=True) for _ in range(200)) if fault}
+    assert random_kinds == {"server_error", "rate_burst", "drop", "truncate"}
+
+
 def test_same_seed_same_faults() -> None:
     first, second = FaultInjector(0.3, seed=9), FaultInjector(0.3, seed=9)
     assert [first.pick(download=True) for _ in range(50)] == [second.pick(download=True) for _ in range(50)]
@@ -69,3 +80,5 @@ def test_invalid_settings() -> None:
         FaultInjector(1.5)
     with pytest.raises(ValueError):
         FaultInjector(0.1).force("meteor")
+    with pytest.raises(ValueError):
+        FaultInjector(0.1).force("timeout", hold_seconds=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI
 
 from headwater.sandbox.amplitude import dsar, errors, export, ingest, privacy, users
@@ -14,8 +16,17 @@ from headwater.sandbox.world import World
 DOWNLOAD_PREFIXES = ("/api/2/export", "/api/2/dsar/requests")
 
 
+#: Amplitude's answers to a bad key, a refused request and a wrong path (see the API notes)
+_FAULT_ERRORS = {
+    401: "Invalid API key or secret key",
+    403: "HTTP 403: Forbidden (Invalid API Key)",
+    404: "Not found",
+}
+
+
 def _fault_body(status: int) -> bytes:
-    return b'{"code": %d, "error": "Internal error (sandbox injected fault)"}' % status
+    error = _FAULT_ERRORS.get(status, "Internal error (sandbox injected fault)")
+    return json.dumps({"code": status, "error": error}).encode()
 
 
 def create_amplitude_app(

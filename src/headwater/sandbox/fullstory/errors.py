@@ -63,10 +63,18 @@ def rate_limited(wait_seconds: float) -> FullStoryError:
     )
 
 
+_FAULT_MESSAGES = {
+    401: unauthorized().message,
+    403: forbidden().message,
+    404: not_found().message,
+    429: RATE_LIMIT_MESSAGE,
+}
+
+
 def error_body(status: int) -> bytes:
     """The body an injected fault carries, so faults look like the real API's errors."""
     code = _CODES_BY_STATUS.get(status, "server_error")
-    message = RATE_LIMIT_MESSAGE if status == 429 else "Server error was encountered"
+    message = _FAULT_MESSAGES.get(status, "Server error was encountered")
     return json.dumps({"message": message, "code": code}).encode()
 
 

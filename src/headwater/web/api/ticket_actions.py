@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
 import tempfile
 from pathlib import Path
@@ -75,6 +74,7 @@ def refresh_ticket(ticket_id: str, principal: Operator, services: Svc) -> dict[s
     response_model=ImportResult,
     responses=documented(403, 413),
     summary="Open one request per CSV row; each row's result is reported and a bad row stops nothing",
+    description="A person who already has an open request of the row's kind is skipped as a duplicate.",
 )
 def import_tickets(
     principal: Operator,
@@ -100,15 +100,11 @@ def run_import(
                 if size > services.web.upload_max_bytes:
                     raise TooLarge(services.web.upload_max_bytes)
                 out.write(chunk)
-        try:
-            results = import_csv(services.privacy, path, kind=kind, regulation=regulation, actor=actor)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise BadInput(f"file: not a readable UTF-8 CSV file ({type(exc).__name__}).") from None
+        name = f"file {(upload.filename or 'upload.csv')[:100]!r}"
+        summary = import_csv(services.privacy, path, kind=kind, regulation=regulation, actor=actor, name=name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    rows = [r.as_dict() for r in results]
-    refused = sum(1 for r in results if not r.ok)
-    return {"created": len(rows) - refused, "refused": refused, "rows": rows}
+    return summary.as_dict()
 
 
 class TooLarge(BadInput):

@@ -84,12 +84,14 @@ class ImportRow(BaseModel):
     line: int
     email: str
     ok: bool
-    ticket: str | None = None
+    outcome: Literal["created", "duplicate", "refused"]
+    ticket: str | None = Field(default=None, description="New, or the open one a duplicate matched")
     status: str | None = None
     error: str | None = None
 
 
 class ImportResult(BaseModel):
     created: int
+    duplicates: int = Field(description="Rows skipped: the person already has an open request of that kind")
     refused: int
     rows: list[ImportRow]
