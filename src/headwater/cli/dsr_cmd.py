@@ -119,6 +119,13 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", help="An email (or its start) or a ticket id.")
     ] = None,
+    needs_attention: Annotated[
+        bool,
+        typer.Option(
+            "--needs-attention",
+            help="Only tickets with a failed task or one needing input, whatever their status.",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
     cursor: Annotated[
         str | None, typer.Option(help="Continue after a previous page (the cursor it printed).")
@@ -126,7 +133,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Privacy requests, newest first, with their deadline; the same filters as the dashboard."""
-    filters = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, search)
+    filters = TicketFilter(
+        status, kind, regulation, overdue, due_within_days, connection, search, needs_attention
+    )
     rows, next_cursor = _privacy().page_tickets(filters, limit=limit, cursor=cursor)
     if as_json:
         print_json(rows)

@@ -88,10 +88,13 @@ class Privacy:
         due_within_days: int | None = None,
         connection: str | None = None,
         search: str | None = None,
+        needs_attention: bool = False,
         limit: int = 200,
     ) -> list[dict[str, Any]]:
         """The newest tickets that match every filter given (see `listing.TicketFilter`)."""
-        filters = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, search)
+        filters = TicketFilter(
+            status, kind, regulation, overdue, due_within_days, connection, search, needs_attention
+        )
         return self.page_tickets(filters, limit=limit)[0]
 
     def page_tickets(
@@ -101,7 +104,8 @@ class Privacy:
         return listing.page(self.db, filters, limit=limit, cursor=cursor)
 
     def ticket_counts(self, *, soon_days: int = 7) -> listing.Overview:
-        """Open tickets by status, and how many are overdue, due within `soon_days` or failed."""
+        """Open tickets by status, and how many are overdue, due within `soon_days`, failed or needing
+        attention."""
         return listing.overview(self.db, soon_days=soon_days)
 
     def show(self, ticket_id: str) -> dict[str, Any]:

@@ -26,6 +26,9 @@ class Ticket(BaseModel):
     id: str = Field(examples=["DSR-7K3QX2"])
     kind: str = Field(description="delete or copy")
     status: str
+    needs_attention: bool = Field(
+        description="A task failed or needs input: a person must act, whatever the ticket's status"
+    )
     email: str
     identifiers: dict[str, Any]
     regulation: str
