@@ -14,7 +14,7 @@ from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, err_console, print_json
 from headwater.connections import os_user
 from headwater.jobs import EmbeddedWorker
-from headwater.privacy import states
+from headwater.privacy import following, states
 from headwater.privacy.bulk import import_csv
 from headwater.privacy.listing import TicketFilter
 from headwater.privacy.service import Privacy
@@ -189,11 +189,15 @@ def set_identity(
 @app.command("refresh")
 @exits_cleanly
 def refresh(ticket: TicketArgument, as_json: JsonOption = False) -> None:
-    """Poll a waiting request's provider jobs now, whatever their schedule says."""
+    """Poll a waiting request's provider jobs now, whatever their schedule says (exit 1 if a job could
+    not be polled: each is named with why)."""
     data = _privacy().refresh(ticket, actor=os_user())
     if not as_json:
-        console.print(f"Polled {data['polled']} provider job(s).")
+        for line in following.summary(data["polled"], data["poll_failures"]):
+            console.print(line, markup=False, soft_wrap=True)
     _show(data, as_json)
+    if data["poll_failures"]:
+        raise typer.Exit(1)
 
 
 @app.command("audit")

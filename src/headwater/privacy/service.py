@@ -194,15 +194,21 @@ class Privacy:
         return self.show(ticket_id)
 
     def refresh(self, ticket_id: str, *, actor: str) -> dict[str, Any]:
-        """Poll this ticket's open provider jobs now, whatever their schedule says."""
+        """Poll this ticket's open provider jobs now, whatever their schedule says: the ticket, how many
+        jobs the providers answered about (`polled`), and each one that could not be polled, with why
+        (`poll_failures`; a `permanent` one failed its waiting tasks)."""
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
         targets = following.due(self.db, tracking.now(), ticket_id=ticket.id)
         ready = resolving.collect_later(self.queue)
-        polled = following.poll(
+        report = following.poll(
             self.db, Connectors(self.connections), targets, actor=actor, on_copy_ready=ready
         )
-        return {**self.show(ticket.id), "polled": polled}
+        return {
+            **self.show(ticket.id),
+            "polled": report.polled,
+            "poll_failures": [f.as_dict() for f in report.failures],
+        }
 
     def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
         return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)
