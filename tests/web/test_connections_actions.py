@@ -59,6 +59,32 @@ def test_show_test_switch_and_delete(connected: Web) -> None:
     assert web.client.get("/api/v1/connections/amp", headers=viewer).status_code == 404
 
 
+def test_removing_or_disabling_a_connection_open_tickets_need_is_409_naming_them(
+    connected: Web, sandbox: SandboxServer
+) -> None:
+    web, admin, operator = connected, connected.auth("admin"), connected.auth("operator")
+    body = {"kind": "delete", "email": sandbox.world.person(4).email, "connections": ["amp"]}
+    ticket = web.client.post("/api/v1/tickets", json=body, headers=operator).json()
+    web.drain()
+    for refused in (
+        web.client.post("/api/v1/connections/amp/disable", headers=admin),
+        web.client.delete("/api/v1/connections/amp", headers=admin),
+    ):
+        problem = refused.json()
+        assert refused.status_code == 409 and problem["code"] == "connection_in_use"
+        assert problem["tickets"] == [ticket["id"]] and ticket["id"] in problem["detail"]
+    assert web.client.get("/api/v1/connections/amp", headers=admin).json()["enabled"] is True
+    assert "tickets" not in web.client.get("/api/v1/connections/nope", headers=admin).json()
+    forced = web.client.post("/api/v1/connections/amp/disable", params={"force": True}, headers=admin)
+    assert forced.status_code == 200 and forced.json()["enabled"] is False
+    gone = web.client.delete("/api/v1/connections/amp", params={"force": "true"}, headers=admin)
+    assert gone.status_code == 204
+    refreshed = web.client.post(f"/api/v1/tickets/{ticket['id']}/refresh", headers=operator).json()
+    assert refreshed["status"] == "failed" and refreshed["needs_attention"] is True
+    assert refreshed["polled"] == 0 and [f["permanent"] for f in refreshed["poll_failures"]] == [True]
+    assert "'amp' was removed" in refreshed["poll_failures"][0]["error"]
+
+
 def test_the_catalogue_with_intent_and_schemas(connected: Web) -> None:
     web, viewer = connected, connected.auth("viewer")
     everything = web.client.get("/api/v1/actions", headers=viewer).json()

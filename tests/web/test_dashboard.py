@@ -138,6 +138,19 @@ def test_connection_test_button_answers_a_fragment(connected: Web) -> None:
     assert "Connection fs disabled." in switched.text and "Enable fs" in switched.text
 
 
+def test_disabling_a_connection_open_tickets_need_asks_first_naming_them(connected: Web) -> None:
+    ticket = connected.services.privacy.create(kind="delete", email="ann@example.com", actor="setup")
+    admin = connected.browser("admin")
+    page = admin.get("/connections").text
+    form = page.split('action="/connections/amp/disable"', 1)[1].split("</form>", 1)[0]
+    assert f"still need amp ({ticket['id']})" in form and 'name="force" value="true"' in form
+    token = csrf_of(page)
+    refused = admin.post("/connections/amp/disable", data={"csrf_token": token})
+    assert ticket["id"] in refused.text and "--yes" in refused.text and "Disable amp" in refused.text
+    forced = admin.post("/connections/amp/disable", data={"csrf_token": token, "force": "true"})
+    assert "Connection amp disabled." in forced.text and ticket["id"] in forced.text
+
+
 def test_replication_page_has_a_chart_and_the_run_page_a_log(connected: Web) -> None:
     from headwater.jobs import EmbeddedWorker
 

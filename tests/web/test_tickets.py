@@ -10,6 +10,7 @@ import zipfile
 from sqlalchemy import func, select
 
 from headwater.privacy.models import TicketRow
+from headwater.sandbox import SandboxServer
 from tests.web.conftest import Web
 
 URL = "/api/v1/tickets"
@@ -204,3 +205,37 @@ def test_a_csv_import_reports_every_row(connected: Web) -> None:
         f"{URL}/import", files={"file": ("x.csv", b"name\nann\n", "text/csv")}, headers=web.auth("operator")
     )
     assert no_email.status_code == 422
+
+
+def test_a_failed_task_in_a_waiting_ticket_is_listed_and_counted_as_needing_attention(
+    connected: Web, sandbox: SandboxServer
+) -> None:
+    web, viewer, operator = connected, connected.auth("viewer"), connected.auth("operator")
+    body = {"kind": "delete", "email": sandbox.world.person(3).email}
+    made = web.client.post(URL, json=body, headers=operator).json()
+    web.services.connections.disable("fs", actor="setup")  # its task fails; Amplitude's waits
+    web.drain()
+
+    shown = web.client.get(f"{URL}/{made['id']}", headers=viewer).json()
+    assert shown["status"] == "waiting" and shown["needs_attention"] is True
+
+    def listed(**params: object) -> list[str]:
+        answer = web.client.get(URL, params=params, headers=viewer)
+        assert answer.status_code == 200, answer.text
+        return [t["id"] for t in answer.json()["items"]]
+
+    assert listed(status="failed") == []
+    assert listed(needs_attention=True) == [made["id"]]
+    browser = web.browser("viewer")
+    overview = browser.get("/").text
+    card = overview.split('id="needs-attention"', 1)[1].split("</a>", 1)[0]
+    assert '<span class="n">1</span>need attention' in card
+    assert "1 privacy request(s) with a failed task" in overview
+    page = browser.get("/tickets", params={"needs_attention": "true"}).text
+    assert (
+        made["id"] in page
+        and "needs attention" in page
+        and 'name="needs_attention" value="true" checked' in page
+    )
+    detail = browser.get(f"/tickets/{made['id']}").text
+    assert 'id="needs-attention">fs failed' in detail and "Retry failed tasks" not in detail  # a viewer

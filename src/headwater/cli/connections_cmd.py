@@ -8,14 +8,26 @@ import typer
 
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
-from headwater.cli.output import JsonOption, console, is_interactive, key_values, print_json, table
+from headwater.cli.output import (
+    JsonOption,
+    console,
+    err_console,
+    is_interactive,
+    key_values,
+    print_json,
+    table,
+)
 from headwater.connections import Connections, ConnectionSummary, os_user
 from headwater.discovery.results import known_data_types
 from headwater.errors import BadInput
+from headwater.privacy import dependents
 
 app = typer.Typer(help="Manage stored connections (credentials are always masked).", no_args_is_help=True)
 
 NameArgument = Annotated[str, typer.Argument(help="The connection's name.")]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Go ahead even if open privacy requests still need it.")
+]
 
 
 def _service() -> Connections:
@@ -32,6 +44,16 @@ def _shown(name: str) -> dict[str, Any]:
 
 def _settings_text(settings: dict[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in settings.items() if v is not None)
+
+
+def _open_tickets(name: str, action: str, yes: bool) -> list[str]:
+    """Open privacy requests that need the connection; refused (exit 2, naming them) without --yes."""
+    return dependents.check(Context.load().db, name, action=action, force=yes)
+
+
+def _warn(name: str, tickets: list[str]) -> None:
+    if tickets:
+        err_console.print(dependents.warning(name, tickets), markup=False, soft_wrap=True)
 
 
 def _summary(summary: ConnectionSummary, as_json: bool, message: str) -> None:
@@ -95,21 +117,30 @@ def enable(name: NameArgument, as_json: JsonOption = False) -> None:
 
 @app.command("disable")
 @exits_cleanly
-def disable(name: NameArgument, as_json: JsonOption = False) -> None:
-    """Stop every call through this connection, keeping its credentials."""
-    _summary(_service().disable(name, actor=os_user()), as_json, f"Connection {name} disabled.")
+def disable(name: NameArgument, yes: YesOption = False, as_json: JsonOption = False) -> None:
+    """Stop every call through this connection, keeping its credentials (open privacy requests that
+    still need it are named, and --yes is needed to go ahead)."""
+    service = _service()
+    service.get(name)
+    tickets = _open_tickets(name, "disable", yes)
+    _summary(service.disable(name, actor=os_user()), as_json, f"Connection {name} disabled.")
+    _warn(name, tickets)
 
 
 @app.command("remove")
 @exits_cleanly
 def remove(
     name: NameArgument,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask, even if open privacy requests still need it.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Delete the connection and its stored credentials."""
+    """Delete the connection and its stored credentials (open privacy requests that still need it are
+    named, and --yes is needed to go ahead)."""
     service = _service()
     service.get(name)  # a missing name fails before any question is asked
+    tickets = _open_tickets(name, "remove", yes)
     if not yes:
         if not is_interactive():
             raise BadInput(
@@ -121,3 +152,4 @@ def remove(
         print_json({"name": name, "removed": True})
     else:
         console.print(f"Connection {name} removed, with its stored credentials.")
+    _warn(name, tickets)

@@ -14,7 +14,7 @@ from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, err_console, print_json
 from headwater.connections import os_user
 from headwater.jobs import EmbeddedWorker
-from headwater.privacy import states
+from headwater.privacy import following, states
 from headwater.privacy.bulk import DUPLICATE, RowResult, import_csv
 from headwater.privacy.listing import TicketFilter
 from headwater.privacy.service import Privacy
@@ -119,6 +119,13 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", help="An email (or its start) or a ticket id.")
     ] = None,
+    needs_attention: Annotated[
+        bool,
+        typer.Option(
+            "--needs-attention",
+            help="Only tickets with a failed task or one needing input, whatever their status.",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
     cursor: Annotated[
         str | None, typer.Option(help="Continue after a previous page (the cursor it printed).")
@@ -126,7 +133,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Privacy requests, newest first, with their deadline; the same filters as the dashboard."""
-    filters = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, search)
+    filters = TicketFilter(
+        status, kind, regulation, overdue, due_within_days, connection, search, needs_attention
+    )
     rows, next_cursor = _privacy().page_tickets(filters, limit=limit, cursor=cursor)
     if as_json:
         print_json(rows)
@@ -180,11 +189,15 @@ def set_identity(
 @app.command("refresh")
 @exits_cleanly
 def refresh(ticket: TicketArgument, as_json: JsonOption = False) -> None:
-    """Poll a waiting request's provider jobs now, whatever their schedule says."""
+    """Poll a waiting request's provider jobs now, whatever their schedule says (exit 1 if a job could
+    not be polled: each is named with why)."""
     data = _privacy().refresh(ticket, actor=os_user())
     if not as_json:
-        console.print(f"Polled {data['polled']} provider job(s).")
+        for line in following.summary(data["polled"], data["poll_failures"]):
+            console.print(line, markup=False, soft_wrap=True)
     _show(data, as_json)
+    if data["poll_failures"]:
+        raise typer.Exit(1)
 
 
 @app.command("audit")

@@ -16,9 +16,14 @@ service is loaded on first use. A request travels this path (the statuses it pas
 - `deleting` runs the lane: each batch's destructive call is made at most once (an interrupted one is
   resumed or checked with the provider), and the answer is filed under each task.
 - `following` stores the provider jobs a call started and polls them until the provider says they are
-  done; the task then completes (a copy goes back to be collected).
+  done; the task then completes (a copy goes back to be collected). A job no poll can reach any more
+  (key refused, connection removed or disabled) fails its waiting tasks instead; `dependents` names the
+  open tickets that need a connection before anyone removes or disables it.
 - `tracking` is where every step lands: each task move, checked against `states`; the ticket status,
   derived from its tasks; and the audit trail, all in the caller's transaction.
+
+`listing` reads tickets for both faces; a ticket whose task failed or needs input **needs attention**
+(`states.needs_attention`, `models.needs_attention` in SQL), whatever its status.
 """
 
 from __future__ import annotations

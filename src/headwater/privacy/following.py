@@ -5,6 +5,11 @@ A task is `waiting` while any of its jobs runs, `completed` when all are done, a
 provider reports a failure. A copy task whose jobs are all done goes back to `exporting`, and
 `on_copy_ready` queues the job that collects the copy, in the same transaction. Polling happens outside
 any transaction, so no lock is held over HTTP.
+
+A poll that fails for a passing reason (rate limit, provider down) is tried again later. One that no
+later poll can get past — the provider refusing the key (401/403), the connection removed or disabled —
+fails the tasks waiting on the job with the reason, and the job leaves the schedule: a person acts, then
+`dsr retry`. `poll` reports both, so nobody is told "polled" when nothing was.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from headwater.connections import Connections
 from headwater.connectors.base import Connector, ProviderJob
-from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
+from headwater.errors import TRANSIENT_ERRORS, AuthError, HeadwaterError, NotFound, PermissionDenied
 from headwater.privacy import capabilities, states, tracking
 from headwater.privacy.models import ProviderJobRow, TaskJobRow, TaskRow, TicketRow
 from headwater.privacy.pool import Connectors
@@ -29,6 +36,51 @@ from headwater.store.models import utcnow
 CopyReady = Callable[[Session, TaskRow], None]
 DEFAULT_POLL_EVERY = timedelta(hours=1)
 ERROR_POLL_EVERY = timedelta(minutes=15)
+#: the provider refuses the key itself: every later poll would be refused the same way
+PERMANENT_ERRORS: tuple[type[HeadwaterError], ...] = (AuthError, PermissionDenied)
+
+
+@dataclass(frozen=True)
+class PollFailure:
+    """A provider job that could not be polled. `permanent`: its waiting tasks failed and it left the
+    schedule; otherwise it is polled again in `ERROR_POLL_EVERY`."""
+
+    connection: str
+    provider_job: str
+    error: str
+    permanent: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PollReport:
+    """What a round of polling did: how many jobs the providers answered about, and which failed."""
+
+    polled: int = 0
+    failures: list[PollFailure] = field(default_factory=list)
+
+    @property
+    def tried(self) -> int:
+        return self.polled + len(self.failures)
+
+
+def summary(polled: int, failures: Sequence[dict[str, Any]]) -> list[str]:
+    """A refresh's outcome in sentences, the same for every face (`failures`: `PollFailure.as_dict()`s)."""
+    if not failures:
+        return [f"Polled {polled} provider job(s)."]
+    lines = [f"Polled {polled} of {polled + len(failures)} provider job(s)."]
+    for_good = [f for f in failures if f["permanent"]]
+    later = [f for f in failures if not f["permanent"]]
+    if for_good:
+        lines.append(f"{len(for_good)} failed for good, and the tasks waiting on them failed:")
+        lines += [f"- {f['connection']}: {f['error']}" for f in for_good]
+    if later:
+        minutes = int(ERROR_POLL_EVERY.total_seconds() // 60)
+        lines.append(f"{len(later)} could not be polled now; tried again in {minutes} minutes:")
+        lines += [f"- {f['connection']} job {f['provider_job']}: {f['error']}" for f in later]
+    return lines
 
 
 def as_provider_job(row: ProviderJobRow, kind: str) -> ProviderJob:
@@ -169,40 +221,73 @@ def poll(
     *,
     actor: str,
     on_copy_ready: CopyReady | None = None,
-) -> int:
-    """Poll each job once; returns how many were polled. Errors are recorded, never raised."""
+) -> PollReport:
+    """Poll each job once; errors are recorded and reported, never raised."""
     by_connection: dict[str, list[int]] = defaultdict(list)
     for job_id, connection in targets:
         by_connection[connection].append(job_id)
-    polled = 0
+    report = PollReport()
     for connection, job_ids in by_connection.items():
+        unusable = _unusable(connectors.connections, connection)
+        if unusable is not None:
+            report.failures += _give_up(db, job_ids, unusable, actor)
+            continue
         with ExitStack() as stack:
             try:
                 connector = stack.enter_context(connectors.using(connection))
             except HeadwaterError as exc:
-                _record_errors(db, job_ids, f"Cannot open connection {connection!r}: {exc}", actor)
+                message = f"Cannot open connection {connection!r}: {exc}"
+                report.failures += _record_errors(db, job_ids, message, actor)
                 continue
             for job_id in job_ids:
-                _poll_one(db, connector, job_id, actor, on_copy_ready)
-                polled += 1
-    return polled
+                failure = _poll_one(db, connector, job_id, actor, on_copy_ready)
+                if failure is None:
+                    report.polled += 1
+                else:
+                    report.failures.append(failure)
+    return report
+
+
+def _unusable(connections: Connections, name: str) -> str | None:
+    """Why no poll through this connection can succeed until a person acts; None when it can."""
+    try:
+        enabled = connections.get(name).enabled
+    except NotFound:
+        return (
+            f"Connection {name!r} was removed, so its provider jobs can no longer be followed. "
+            f"Connect it again under that name"
+        )
+    if not enabled:
+        return (
+            f"Connection {name!r} is disabled, so its provider jobs can no longer be followed. "
+            f"Enable it with `headwater connections enable {name}`"
+        )
+    return None
 
 
 def _poll_one(
     db: Database, connector: Connector, job_id: int, actor: str, on_copy_ready: CopyReady | None
-) -> None:
+) -> PollFailure | None:
     with db.session() as session:
         row = session.get(ProviderJobRow, job_id)
         if row is None or row.status not in states.OPEN_PROVIDER_JOBS:
-            return
+            return None
         before = as_provider_job(row, connector.kind)
     try:
         after = connector.poll(before)
+    except PERMANENT_ERRORS as exc:
+        reason = (
+            f"Polling job {row.external_id} was refused for good: {exc.message.rstrip('.')}. "
+            f"Fix the connection's key (`headwater connections test {row.connection}` checks it)"
+        )
+        failures = _give_up(db, [job_id], reason, actor)
+        return failures[0] if failures else PollFailure(row.connection, row.external_id, reason, True)
     except HeadwaterError as exc:
         kind = "temporary" if isinstance(exc, TRANSIENT_ERRORS) else "lasting"
-        _record_errors(db, [job_id], f"Polling {row.connection} failed ({kind}): {exc}", actor)
-        return
+        [failure] = _record_errors(db, [job_id], f"Polling {row.connection} failed ({kind}): {exc}", actor)
+        return failure
     _apply(db, job_id, after, actor, on_copy_ready)
+    return None
 
 
 def _apply(db: Database, job_id: int, job: ProviderJob, actor: str, on_copy_ready: CopyReady | None) -> None:
@@ -241,11 +326,45 @@ def _lock_for_tasks(session: Session, task_ids: list[int]) -> dict[str, Any]:
     return tracking.lock_tickets(session, ticket_ids)
 
 
-def _record_errors(db: Database, job_ids: list[int], message: str, actor: str) -> None:
+def _linked_tasks(session: Session, job_ids: list[int]) -> list[int]:
+    query = select(TaskJobRow.task_id).where(TaskJobRow.provider_job_id.in_(job_ids))
+    return sorted(set(session.scalars(query)))
+
+
+def _give_up(db: Database, job_ids: list[int], reason: str, actor: str) -> list[PollFailure]:
+    """Take the jobs off the schedule and fail the tasks waiting on them with `reason` (which ends in
+    what to do; the retry is added here). The provider's own job is not touched: it may well go on."""
+    failures = []
+    with db.session() as session:
+        task_ids = _linked_tasks(session, job_ids)
+        tickets = _lock_for_tasks(session, task_ids)
+        jobs = select(ProviderJobRow).where(ProviderJobRow.id.in_(job_ids)).order_by(ProviderJobRow.id)
+        for row in session.scalars(jobs.execution_options(populate_existing=True)):
+            if row.status in states.OPEN_PROVIDER_JOBS:
+                row.next_poll_at, row.updated_at = None, utcnow()
+                failures.append(PollFailure(row.connection, row.external_id, f"{reason}.", permanent=True))
+        tasks = select(TaskRow).where(TaskRow.id.in_(task_ids)).order_by(TaskRow.id)
+        for task in session.scalars(tasks.execution_options(populate_existing=True)):
+            if task.status == states.WAITING:
+                tracking.move(
+                    session,
+                    task,
+                    states.FAILED,
+                    actor=actor,
+                    message=f"{task.connection}: waiting -> failed. {reason}.",
+                    error=f"{reason}, then `headwater dsr retry {task.ticket_id}`.",
+                )
+        tracking.settle_many(session, tickets, actor=actor)
+    return failures
+
+
+def _record_errors(db: Database, job_ids: list[int], message: str, actor: str) -> list[PollFailure]:
     """A failed poll is retried later; the tasks show the error meanwhile."""
+    failures = []
     with db.session() as session:
         for row in session.scalars(select(ProviderJobRow).where(ProviderJobRow.id.in_(job_ids))):
             row.next_poll_at = utcnow() + ERROR_POLL_EVERY
+            failures.append(PollFailure(row.connection, row.external_id, message, permanent=False))
             task_ids = list(
                 session.scalars(select(TaskJobRow.task_id).where(TaskJobRow.provider_job_id == row.id))
             )
@@ -254,3 +373,4 @@ def _record_errors(db: Database, job_ids: list[int], message: str, actor: str) -
                 tracking.record(
                     session, task.ticket_id, actor, "provider_poll_failed", message, connection=row.connection
                 )
+    return failures

@@ -1,5 +1,5 @@
-"""Tickets filtered (status, kind, regulation, deadline, connection, email or id) and paged, newest
-first, plus the counts of the dashboard's overview.
+"""Tickets filtered (status, kind, regulation, deadline, connection, email or id, needing attention) and
+paged, newest first, plus the counts of the dashboard's overview.
 
 One implementation for both faces: `Privacy.list_tickets` (the CLI's `dsr list`) and the REST API and
 dashboard lists all read tickets through it.
@@ -17,7 +17,7 @@ from sqlalchemy.sql import Select
 
 from headwater.errors import BadInput
 from headwater.privacy import deadlines, intake, states
-from headwater.privacy.models import ID_PREFIX, TaskRow, TicketRow
+from headwater.privacy.models import ID_PREFIX, TaskRow, TicketRow, needs_attention
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, paging
 from headwater.store.models import utcnow
@@ -32,6 +32,7 @@ class TicketFilter:
     due_within_days: int | None = None
     connection: str | None = None
     search: str | None = None  # an email (or its start) or a ticket id
+    needs_attention: bool = False  # any task failed or needs input, whatever the ticket's status
 
     def checked(self) -> TicketFilter:
         for name, value, allowed in (
@@ -61,6 +62,8 @@ def _filtered(query: Select[Any], flt: TicketFilter, at: datetime) -> Select[Any
         query = query.where(
             TicketRow.due_at >= at, TicketRow.due_at < at + timedelta(days=flt.due_within_days)
         )
+    if flt.needs_attention:
+        query = query.where(needs_attention())
     if flt.connection:
         query = query.where(
             exists().where(TaskRow.ticket_id == TicketRow.id, TaskRow.connection == flt.connection)
@@ -116,12 +119,17 @@ class Overview:
     overdue: int
     due_soon: int
     failed: int
+    #: open tickets with a task that failed or needs input, whatever their own status
+    needs_attention: int = 0
+    #: of the overdue ones, those a person can move on (the rest wait for a provider)
+    overdue_needing_attention: int = 0
 
 
 def overview(db: Database, *, soon_days: int = 7) -> Overview:
-    """Open tickets by status, overdue ones and those due within `soon_days` — three indexed counts."""
+    """Open tickets by status, overdue ones, those due within `soon_days` and those needing attention."""
     at = utcnow()
     open_ = TicketRow.status.not_in(states.CLOSED)
+    late = TicketRow.due_at < at
     with db.session() as session:
         by_status = Counter(
             dict(
@@ -130,13 +138,24 @@ def overview(db: Database, *, soon_days: int = 7) -> Overview:
                 ).all()
             )
         )
-        overdue = session.scalar(
-            select(func.count()).select_from(TicketRow).where(open_, TicketRow.due_at < at)
-        )
+        overdue = session.scalar(select(func.count()).select_from(TicketRow).where(open_, late))
         soon = session.scalar(
             select(func.count())
             .select_from(TicketRow)
             .where(open_, TicketRow.due_at >= at, TicketRow.due_at < at + timedelta(days=soon_days))
         )
+        attention = session.scalar(
+            select(func.count()).select_from(TicketRow).where(open_, needs_attention())
+        )
+        late_attention = session.scalar(
+            select(func.count()).select_from(TicketRow).where(open_, late, needs_attention())
+        )
     ordered = {s: by_status[s] for s in states.TICKET_STATUSES if s not in states.CLOSED}
-    return Overview(ordered, int(overdue or 0), int(soon or 0), by_status[states.FAILED])
+    return Overview(
+        ordered,
+        int(overdue or 0),
+        int(soon or 0),
+        by_status[states.FAILED],
+        needs_attention=int(attention or 0),
+        overdue_needing_attention=int(late_attention or 0),
+    )

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Integer, LargeBinary, String, Text, exists
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,6 +77,12 @@ class TaskRow(Base):
     def fresh(self) -> bool:
         """Pending and never tried (see `states`); also a query condition, e.g. `.where(TaskRow.fresh)`."""
         return (self.status == states.PENDING) & (self.attempts == 0)
+
+
+def needs_attention() -> ColumnElement[bool]:
+    """`states.needs_attention` as a query condition on tickets: an EXISTS over the ticket's tasks (found
+    by the tasks' ticket_id index), so the flag is derived, never stored, and cannot go stale."""
+    return exists().where(TaskRow.ticket_id == TicketRow.id, TaskRow.status.in_(states.ATTENTION))
 
 
 class ProviderJobRow(Base):

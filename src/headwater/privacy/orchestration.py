@@ -4,7 +4,8 @@
   or a delete task restarted by a person or handed over by its lane.
 - `privacy.delete_batch` {connection}: the connection's delete lane: it resolves fresh delete tasks in
   bulk (`fresh`) and deletes ready ones in batches — see `deleting` and `batching`.
-- `privacy.poll` (every minute): poll the provider jobs whose next poll is due — see `following`.
+- `privacy.poll` (every minute): poll the provider jobs whose next poll is due — see `following`; one
+  that can never be polled again (key refused, connection gone) fails its waiting tasks.
 - `privacy.sweep` (every minute): the safety net: a lane with work but no batcher gets one, and a
   task whose job died (its worker crashed on every attempt) is marked failed with the reason.
 """
@@ -52,8 +53,9 @@ def delete_batch(ctx: TaskContext, payload: Payload) -> Payload:
 def poll_due(ctx: TaskContext, payload: Payload) -> Payload:
     targets = following.due(ctx.db, utcnow())
     ready = resolving.collect_later(ctx.queue)
-    polled = following.poll(ctx.db, connectors(ctx), targets, actor=tracking.WORKER, on_copy_ready=ready)
-    return {"polled": polled}
+    report = following.poll(ctx.db, connectors(ctx), targets, actor=tracking.WORKER, on_copy_ready=ready)
+    gave_up = sum(1 for f in report.failures if f.permanent)
+    return {"polled": report.polled, "failed_for_good": gave_up, "retrying": len(report.failures) - gave_up}
 
 
 @task(SWEEP_KIND)

@@ -100,10 +100,13 @@ class Privacy:
         due_within_days: int | None = None,
         connection: str | None = None,
         search: str | None = None,
+        needs_attention: bool = False,
         limit: int = 200,
     ) -> list[dict[str, Any]]:
         """The newest tickets that match every filter given (see `listing.TicketFilter`)."""
-        filters = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, search)
+        filters = TicketFilter(
+            status, kind, regulation, overdue, due_within_days, connection, search, needs_attention
+        )
         return self.page_tickets(filters, limit=limit)[0]
 
     def page_tickets(
@@ -113,7 +116,8 @@ class Privacy:
         return listing.page(self.db, filters, limit=limit, cursor=cursor)
 
     def ticket_counts(self, *, soon_days: int = 7) -> listing.Overview:
-        """Open tickets by status, and how many are overdue, due within `soon_days` or failed."""
+        """Open tickets by status, and how many are overdue, due within `soon_days`, failed or needing
+        attention."""
         return listing.overview(self.db, soon_days=soon_days)
 
     def show(self, ticket_id: str) -> dict[str, Any]:
@@ -203,15 +207,21 @@ class Privacy:
         return self.show(ticket_id)
 
     def refresh(self, ticket_id: str, *, actor: str) -> dict[str, Any]:
-        """Poll this ticket's open provider jobs now, whatever their schedule says."""
+        """Poll this ticket's open provider jobs now, whatever their schedule says: the ticket, how many
+        jobs the providers answered about (`polled`), and each one that could not be polled, with why
+        (`poll_failures`; a `permanent` one failed its waiting tasks)."""
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id)
         targets = following.due(self.db, utcnow(), ticket_id=ticket.id)
         ready = resolving.collect_later(self.queue)
-        polled = following.poll(
+        report = following.poll(
             self.db, Connectors(self.connections), targets, actor=actor, on_copy_ready=ready
         )
-        return {**self.show(ticket.id), "polled": polled}
+        return {
+            **self.show(ticket.id),
+            "polled": report.polled,
+            "poll_failures": [f.as_dict() for f in report.failures],
+        }
 
     def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
         return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)

@@ -16,6 +16,9 @@ task again at pending (`retry`, `set-identity`).
 resolves its fresh delete tasks in bulk (`fresh`), and a ticket whose tasks are all fresh is still
 `received`. `TaskRow.fresh` is its one definition, for rows and queries alike.
 
+A ticket **needs attention** when any of its tasks failed or needs input (`ATTENTION`), whatever its
+own status: the status tells how far the work is, the flag whether a person must act.
+
 Moves come from workers and from people. A worker's move the machine refuses is dropped (a person may
 have cancelled or restarted the task meanwhile: see `tracking.move`); a person's raises `IllegalMove`,
 which the CLI shows with exit code 2 and the web with HTTP 409.
@@ -66,6 +69,9 @@ TASK_MOVES: dict[str, frozenset[str]] = {
 
 #: tasks a person can start again with `retry`
 RETRYABLE = frozenset({FAILED, NEEDS_INPUT})
+#: tasks that wait for a person: their ticket **needs attention**, whatever its own status says (a failed
+#: FullStory task hides behind `waiting` for the weeks Amplitude takes to delete)
+ATTENTION = RETRYABLE
 #: tasks whose identity a person can still give with `set-identity` (a pending one is looked up again)
 IDENTITY_OPEN = RETRYABLE | {PENDING}
 
@@ -113,6 +119,12 @@ def check_set_identity(task: str, status: str) -> None:
     """`task` names it for the message, e.g. "The fs task of DSR-7K3QX2"."""
     if status not in IDENTITY_OPEN:
         raise IllegalMove(f"{task} is {status}; its identity is settled.")
+
+
+def needs_attention(task_statuses: Iterable[str]) -> bool:
+    """A ticket needs a person when any task failed or needs input (`models.needs_attention` is the same
+    condition in SQL, for lists and counts)."""
+    return not ATTENTION.isdisjoint(task_statuses)
 
 
 def ticket_status(task_statuses: Iterable[str], *, cancelled: bool = False, started: bool = True) -> str:

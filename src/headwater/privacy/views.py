@@ -31,6 +31,7 @@ def ticket_as_dict(ticket: TicketRow, tasks: list[TaskRow], at: datetime) -> dic
         "id": ticket.id,
         "kind": ticket.kind,
         "status": ticket.status,
+        "needs_attention": states.needs_attention(t.status for t in tasks),
         "email": ticket.email,
         "identifiers": ticket.identifiers,
         "regulation": ticket.regulation,

@@ -43,6 +43,9 @@ class Problem(BaseModel):
     exit_code: int = Field(description="The exit code the CLI uses for the same failure")
     hint: str | None = Field(default=None, description="What to do next")
     errors: list[FieldError] = Field(default_factory=list, description="Each invalid field, when any")
+    tickets: list[str] | None = Field(
+        default=None, description="The tickets concerned, e.g. the open ones that need a connection"
+    )
 
 
 class ProblemResponse(JSONResponse):
@@ -58,6 +61,7 @@ def problem(
     hint: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    tickets: list[str] | None = None,
 ) -> ProblemResponse:
     body = Problem(
         type=f"urn:headwater:problem:{code}",
@@ -68,8 +72,10 @@ def problem(
         exit_code=exit_code if exit_code is not None else _EXIT_CODES.get(status, 1),
         hint=hint,
         errors=errors or [],
+        tickets=tickets,
     )
-    return ProblemResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    shown = body.model_dump(mode="json", exclude={"tickets"} if tickets is None else set())
+    return ProblemResponse(shown, status_code=status, headers=headers)
 
 
 def http_status(exc: HeadwaterError) -> int:
@@ -93,6 +99,7 @@ def from_error(exc: HeadwaterError) -> ProblemResponse:
         hint=exc.hint,
         errors=_listed(exc),
         headers=headers,
+        tickets=getattr(exc, "tickets", None),
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from headwater.discovery.results import known_data_types
+from headwater.privacy import dependents
 from headwater.web.api.deps import Svc
 from headwater.web.auth.principal import Admin, Operator, Viewer
 from headwater.web.problems import documented
@@ -77,17 +78,30 @@ def enable_connection(name: str, principal: Admin, services: Svc) -> dict[str, A
     return services.connections.enable(name, actor=principal.actor).as_dict()
 
 
-@router.post("/{name}/disable", response_model=Connection, responses=documented(403, 404))
-def disable_connection(name: str, principal: Admin, services: Svc) -> dict[str, Any]:
+FORCE = Query(default=False, description="Go ahead even if open privacy requests still need it")
+
+
+@router.post(
+    "/{name}/disable",
+    response_model=Connection,
+    responses=documented(403, 404, 409),
+    summary="Stop every call through the connection; 409 naming the open tickets that need it, unless forced",
+)
+def disable_connection(name: str, principal: Admin, services: Svc, force: bool = FORCE) -> dict[str, Any]:
+    services.connections.get(name)
+    dependents.check(services.db, name, action="disable", force=force)
     return services.connections.disable(name, actor=principal.actor).as_dict()
 
 
 @router.delete(
     "/{name}",
     status_code=204,
-    responses=documented(403, 404),
-    summary="Delete the connection and its stored credentials",
+    responses=documented(403, 404, 409),
+    summary="Delete the connection and its stored credentials; 409 naming the open tickets that need it, "
+    "unless forced",
 )
-def delete_connection(name: str, principal: Admin, services: Svc) -> Response:
+def delete_connection(name: str, principal: Admin, services: Svc, force: bool = FORCE) -> Response:
+    services.connections.get(name)
+    dependents.check(services.db, name, action="remove", force=force)
     services.connections.remove(name, actor=principal.actor)
     return Response(status_code=204)

@@ -40,10 +40,14 @@ def list_tickets(
     due_within_days: int | None = Query(default=None, ge=0, le=3650, description="Open, due this soon"),
     connection: str | None = Query(default=None, max_length=100, description="Only those with a task here"),
     q: str | None = Query(default=None, max_length=320, description="An email (or its start) or a ticket id"),
+    needs_attention: bool = Query(
+        default=False,
+        description="Only tickets with a failed task or one needing input, whatever their status",
+    ),
     limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> dict[str, Any]:
-    flt = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, q)
+    flt = TicketFilter(status, kind, regulation, overdue, due_within_days, connection, q, needs_attention)
     items, next_cursor = services.privacy.page_tickets(flt, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": next_cursor}
 

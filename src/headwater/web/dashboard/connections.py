@@ -1,12 +1,16 @@
-"""Connections: their state and settings, a Test button (live check of the stored key), on and off."""
+"""Connections: their state and settings, a Test button (live check of the stored key), on and off;
+switching one off that open privacy requests still need asks first, naming them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from headwater.errors import HeadwaterError, NotFound
+from headwater.privacy import dependents
 from headwater.web.auth.principal import PageAdmin, PageOperator, PageViewer
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import is_htmx, render, templates
@@ -18,9 +22,10 @@ router = APIRouter()
 @router.get("/connections", response_class=HTMLResponse)
 def connection_list(request: Request, principal: PageViewer) -> HTMLResponse:
     services = get_services(request)
-    return render(
-        request, "connections.html", {"connections": services.connections.list_all()}, principal=principal
-    )
+    connections = services.connections.list_all()
+    needed_by = {c.name: dependents.open_tickets(services.db, c.name) for c in connections if c.enabled}
+    context = {"connections": connections, "needed_by": needed_by, "shown": dependents.SHOWN}
+    return render(request, "connections.html", context, principal=principal)
 
 
 @router.post("/connections/{name}/test")
@@ -42,14 +47,24 @@ def test_connection(request: Request, name: str, principal: PageOperator) -> Res
     return response
 
 
-def _switch(request: Request, name: str, principal: PageAdmin, enabled: bool) -> Response:
+def _switch(
+    request: Request, name: str, principal: PageAdmin, enabled: bool, force: bool = False
+) -> Response:
     services = get_services(request)
+    response = RedirectResponse("/connections", status_code=303)
+    message = f"Connection {name} {'enabled' if enabled else 'disabled'}."
     if enabled:
         services.connections.enable(name, actor=principal.actor)
     else:
+        services.connections.get(name)
+        try:
+            tickets = dependents.check(services.db, name, action="disable", force=force)
+        except dependents.ConnectionInUse as exc:
+            set_flash(response, services, str(exc), kind="error")
+            return response
         services.connections.disable(name, actor=principal.actor)
-    response = RedirectResponse("/connections", status_code=303)
-    set_flash(response, services, f"Connection {name} {'enabled' if enabled else 'disabled'}.")
+        message += f" {dependents.warning(name, tickets)}" if tickets else ""
+    set_flash(response, services, message)
     return response
 
 
@@ -59,5 +74,7 @@ def enable(request: Request, name: str, principal: PageAdmin) -> Response:
 
 
 @router.post("/connections/{name}/disable")
-def disable(request: Request, name: str, principal: PageAdmin) -> Response:
-    return _switch(request, name, principal, False)
+def disable(
+    request: Request, name: str, principal: PageAdmin, force: Annotated[bool, Form()] = False
+) -> Response:
+    return _switch(request, name, principal, False, force)

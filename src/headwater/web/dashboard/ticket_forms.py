@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
 from headwater.errors import HeadwaterError, NotFound
-from headwater.privacy import deadlines, intake
+from headwater.privacy import deadlines, following, intake
 from headwater.privacy.models import normalise_ticket_id
 from headwater.web.api.ticket_actions import run_import
 from headwater.web.auth.principal import PageOperator
@@ -169,10 +169,15 @@ def set_identity(
 
 @router.post("/tickets/{ticket_id}/refresh")
 def refresh(request: Request, ticket_id: str, principal: PageOperator) -> Response:
-    privacy = get_services(request).privacy
-    return _after(
-        request,
-        ticket_id,
-        lambda: privacy.refresh(ticket_id, actor=principal.actor),
-        "Asked the providers for news.",
-    )
+    services = get_services(request)
+    response = RedirectResponse(f"/tickets/{normalise_ticket_id(ticket_id)}", status_code=303)
+    try:
+        data = services.privacy.refresh(ticket_id, actor=principal.actor)
+    except NotFound:
+        raise
+    except HeadwaterError as exc:
+        set_flash(response, services, str(exc), kind="error")
+        return response
+    text = " ".join(following.summary(data["polled"], data["poll_failures"]))
+    set_flash(response, services, text, kind="error" if data["poll_failures"] else "ok")
+    return response

@@ -33,6 +33,7 @@ def ticket_list(
     due_within_days: int | None = Query(default=None, ge=0, le=3650),
     connection: str | None = Query(default=None, max_length=100),
     q: str | None = Query(default=None, max_length=320),
+    needs_attention: bool = False,
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
     services = get_services(request)
@@ -44,6 +45,7 @@ def ticket_list(
         due_within_days,
         connection or None,
         q or None,
+        needs_attention,
     )
     items, next_cursor = services.privacy.page_tickets(flt, limit=PAGE_SIZE, cursor=cursor)
     query = {k: v for k, v in request.query_params.items() if k != "cursor" and v}
@@ -73,6 +75,7 @@ def _detail(request: Request, ticket_id: str) -> dict[str, Any]:
         "package": ticket["kind"] == "copy" and ticket["status"] == states.COMPLETED,
         "retryable": not closed and any(t["status"] in states.RETRYABLE for t in ticket["tasks"]),
         "identity_tasks": [] if closed else [t for t in ticket["tasks"] if t["status"] in states.RETRYABLE],
+        "attention_tasks": [t for t in ticket["tasks"] if t["status"] in states.ATTENTION],
     }
     context["has_actions"] = context["package"] or not closed
     return context

@@ -28,6 +28,9 @@ class Ticket(BaseModel):
     id: str = Field(examples=["DSR-7K3QX2"])
     kind: str = Field(description="delete or copy")
     status: str
+    needs_attention: bool = Field(
+        description="A task failed or needs input: a person must act, whatever the ticket's status"
+    )
     email: str
     identifiers: dict[str, Any]
     regulation: str
@@ -42,8 +45,19 @@ class Ticket(BaseModel):
     tasks: list[Task]
 
 
+class PollFailure(BaseModel):
+    connection: str
+    provider_job: str = Field(description="The provider's id of the job")
+    error: str = Field(description="Why it could not be polled, and what to do")
+    permanent: bool = Field(
+        description="True: no later poll can succeed (key refused, connection removed or disabled), so "
+        "the tasks waiting on it failed; False: it is polled again later"
+    )
+
+
 class RefreshedTicket(Ticket):
-    polled: int = Field(description="Provider jobs polled just now")
+    polled: int = Field(description="Provider jobs the providers answered about just now")
+    poll_failures: list[PollFailure] = Field(description="Each job that could not be polled, with why")
 
 
 class TicketPage(BaseModel):
