@@ -84,6 +84,8 @@ class Services:
             window=timedelta(minutes=self.web.login_window_minutes),
             per_account=self.web.login_failures_per_account,
             per_client=self.web.login_failures_per_client,
+            base_delay=timedelta(seconds=self.web.login_delay_seconds),
+            max_delay=timedelta(seconds=self.web.login_max_delay_seconds),
         )
 
 
