@@ -24,6 +24,7 @@ from headwater.jobs.queue import JobQueue
 from headwater.privacy.service import Privacy
 from headwater.store import Database
 from headwater.store.idempotency import Idempotency
+from headwater.sync.destinations import Destinations
 from headwater.vault import Vault
 from headwater.web.settings import WebSettings
 from headwater.workflows.service import Workflows
@@ -48,6 +49,10 @@ class Services:
     @cached_property
     def queue(self) -> JobQueue:
         return JobQueue(self.db, self.settings)
+
+    @cached_property
+    def destinations(self) -> Destinations:
+        return Destinations(self.db, self.vault)
 
     @cached_property
     def privacy(self) -> Privacy:
