@@ -60,9 +60,11 @@ class SyncStart(BaseModel):
     @classmethod
     def _no_url(cls, data: Any) -> Any:
         if isinstance(data, dict) and "to" in data:
-            raise ValueError(
-                "to: the API takes no destination URL; name a destination an admin defined (`destination`)"
-            )
+            if data["to"] is not None:
+                raise ValueError(
+                    "to: the API takes no destination URL; name one an admin defined (`destination`)"
+                )
+            data = {key: value for key, value in data.items() if key != "to"}  # null: the default, as before
         return data
 
 
