@@ -19,6 +19,7 @@ from pydantic import BaseModel, SecretStr
 
 from headwater.actions.catalogue import all_actions, find_action
 from headwater.actions.intent import search
+from headwater.actions.local_files import Face
 from headwater.actions.model import Action, Progress, no_progress
 from headwater.actions.runner import RunOptions, run_on_connection
 from headwater.config import Settings, load_settings
@@ -122,7 +123,7 @@ class Connection:
         progress: Progress = no_progress,
     ) -> BaseModel:
         """Run an action; `data` is a dict or the action's input model; returns its output model."""
-        options = RunOptions(transport=self._transport, progress=progress, limit=limit)
+        options = RunOptions(face=Face.PYTHON, transport=self._transport, progress=progress, limit=limit)
         result = run_on_connection(
             self._hw.connections, self.name, key, data, actor=self._hw.actor, options=options
         )
@@ -132,7 +133,7 @@ class Connection:
 
     def dry_run(self, key: str, data: BaseModel | Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The HTTP request the action would send first, secrets masked; nothing is sent."""
-        options = RunOptions(dry_run=True)
+        options = RunOptions(face=Face.PYTHON, dry_run=True)
         result = run_on_connection(
             self._hw.connections, self.name, key, data, actor=self._hw.actor, options=options
         )

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from headwater.actions.local_files import Face
 from headwater.actions.runner import RunOptions, run_on_connection
 from headwater.connections import Connections
 from headwater.errors import BadInput
@@ -15,7 +16,7 @@ from tests.connections.support import ACTOR, CREDS, Sandboxes, connect_amplitude
 
 def run(service: Connections, sandbox: Sandboxes, name: str, key: str, data: object, **options: object):
     transport = sandbox.fullstory.transport if name == "fs" else sandbox.amplitude.transport
-    opts = RunOptions(transport=transport, **options)  # type: ignore[arg-type]
+    opts = RunOptions(face=Face.CLI, transport=transport, **options)  # type: ignore[arg-type]
     return run_on_connection(service, name, key, data, actor=ACTOR, options=opts)
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -172,6 +173,27 @@ def test_bad_input_and_unconfirmed_deletes_exit_2_without_a_call(
     unconfirmed = hw("actions", "run", "fs", "delete-user", "--input", f"@{tmp_path / 'in.json'}")
     assert unconfirmed.exit_code == 2 and "--yes" in unconfirmed.output
     assert calls(server) == before
+
+
+def test_an_action_never_writes_inside_the_installed_package(
+    server: SandboxServer, env: dict[str, str], tmp_path: Any
+) -> None:
+    import headwater
+
+    connect_fs(server)
+    static = Path(headwater.__file__).parent / "web" / "static" / "users.jsonl"
+    data = {"uid": "usr-000001", "path": str(static)}
+    refused = hw("actions", "run", "fs", "export-user-events", "--input", json.dumps(data))
+    assert refused.exit_code == 2 and "never writes inside its own installed package" in " ".join(
+        refused.output.split()
+    )
+    assert not static.exists()
+    mine = tmp_path / "out" / "users.jsonl"
+    written = hw(
+        "actions", "run", "fs", "export-user-events", "--input", json.dumps({**data, "path": str(mine)})
+    )
+    assert written.exit_code == 0, written.output
+    assert mine.exists()  # the person at the shell may still choose any other file
 
 
 def test_dry_run_prints_the_request_and_sends_nothing(server: SandboxServer, env: dict[str, str]) -> None:

@@ -38,6 +38,7 @@ NEEDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/syncs/{run_id}"): "viewer",
     ("GET", "/api/v1/syncs/{run_id}/calls"): "viewer",
     ("POST", "/api/v1/connections/{name}/syncs"): "operator",
+    ("GET", "/api/v1/destinations"): "operator",
     ("GET", "/api/v1/workflows"): "viewer",
     ("POST", "/api/v1/workflows"): "admin",
     ("GET", "/api/v1/workflows/{name}"): "viewer",

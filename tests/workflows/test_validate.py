@@ -162,3 +162,16 @@ def test_validate_command_exit_codes(tmp_path: Path, sqlite_db: Database) -> Non
     assert runner.invoke(command, ["workflows", "validate", str(tmp_path / "missing.yaml")]).exit_code == 3
     result = runner.invoke(command, ["workflows", "validate", str(good)])
     assert result.exit_code == 2 and "no connection named 'none'" in result.output
+
+
+DUMP_STEP = """\
+  - id: dump
+    uses: fullstory/export-user-events
+    connection: fs
+    with: {uid: u1, path: /tmp/rows.jsonl}
+"""
+
+
+def test_an_action_step_may_not_name_a_file_on_the_server() -> None:
+    found = problems(GOOD + DUMP_STEP)
+    assert any("path: a file path is taken from the command line only" in p for p in found), found

@@ -1,4 +1,4 @@
-"""Tables of accounts: people who log in, machine tokens, sessions, failed logins, and the session
+"""Tables of accounts: people who log in, machine tokens, sessions, login throttling, and the session
 signing key kept in the vault.
 
 The tables keep their `web_` names from when only the web face used them; the CLI manages the same rows.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.store.models import Base, UtcDateTime, utcnow
@@ -42,6 +42,7 @@ class TokenRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # None: never
 
 
 class SessionRow(Base):
@@ -56,15 +57,19 @@ class SessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
-class LoginFailureRow(Base):
-    """One failed login, counted per account and per client address to slow down guessing."""
+class LoginThrottleRow(Base):
+    """Login attempts of one account or client address, and when it may try again (`ratelimit`).
 
-    __tablename__ = "web_login_failures"
-    __table_args__ = (Index("ix_web_login_failures_subject_at", "subject", "at"),)
+    `version` changes with every write, so an attempt counts itself with one conditional UPDATE.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    subject: Mapped[str] = mapped_column(String(400))  # "account:<email>" or "client:<address>"
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    __tablename__ = "web_login_throttle"
+
+    subject: Mapped[str] = mapped_column(String(400), primary_key=True)  # "account:…" or "client:…"
+    failures: Mapped[int] = mapped_column(Integer)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class WebSecretRow(Base):

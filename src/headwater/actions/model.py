@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from headwater.actions.local_files import Face, validation_context
 from headwater.errors import BadInput
 
 if TYPE_CHECKING:
@@ -88,14 +89,20 @@ class Action:
     def output_schema(self) -> dict[str, Any]:
         return self.output_model.model_json_schema(mode="serialization")
 
-    def parse_input(self, data: Any) -> BaseModel:
-        """Validate raw input before any call; the error names every bad field and never echoes values."""
-        if isinstance(data, self.input_model):
+    def parse_input(self, data: Any, *, face: Face | None = None) -> BaseModel:
+        """Validate raw input before any call; the error names every bad field and never echoes values.
+
+        With a `face`, input that only that face may not give (a file path off the CLI) is refused too;
+        a ready model is validated again then, since it was built without knowing who passes it on.
+        """
+        if isinstance(data, self.input_model) and face is None:
             return data
         if isinstance(data, BaseModel):
             data = data.model_dump()
         try:
-            return self.input_model.model_validate(data if data is not None else {})
+            return self.input_model.model_validate(
+                data if data is not None else {}, context=validation_context(face)
+            )
         except ValidationError as exc:
             raise BadInput(
                 f"Invalid input for {self.qualified_key}: {describe_errors(exc)}.",

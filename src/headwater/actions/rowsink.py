@@ -1,7 +1,8 @@
 """Where the rows of a download go: into the action's output (capped) or into a JSON-lines file.
 
 A file path keeps every row and never holds them in memory; without one the output keeps at most
-`ctx.limit` rows (or a safe default) and says when it stopped early.
+`ctx.limit` rows (or a safe default) and says when it stopped early. Only local faces may give a path
+(`local_files`); whoever gives it, nothing is written inside Headwater's own package.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import IO, Any
 from pydantic import BaseModel, Field
 
 from headwater.actions.model import ActionContext
+from headwater.package_files import refuse_package_path
 
 DEFAULT_ROW_CAP = 10_000
 REPORT_EVERY = 1_000
@@ -31,6 +33,7 @@ def sink_rows(
     rows: Iterable[dict[str, Any]], ctx: ActionContext, *, path: str | None, what: str
 ) -> RowsOutput:
     if path:
+        refuse_package_path(path, "path")
         count = _write(rows, Path(path).expanduser(), ctx, what)
         return RowsOutput(row_count=count, path=str(Path(path).expanduser()))
     cap = ctx.limit if ctx.limit is not None else DEFAULT_ROW_CAP

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from headwater.actions.catalogue import find_action
 from headwater.actions.dryrun import DryRunRequest, DryRunTransport, describe_request
+from headwater.actions.local_files import Face
 from headwater.actions.model import Action, ActionContext, Progress, describe_errors, no_progress
 from headwater.connectors.base import ConnectionInfo
 from headwater.connectors.registry import get_provider
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunOptions:
+    """How to run; `face` says who asks, which decides what input is accepted (files: the CLI only)."""
+
+    face: Face
     transport: httpx.BaseTransport | None = None
     observers: list[Observer] = field(default_factory=list)
     progress: Progress = no_progress
@@ -54,18 +58,15 @@ class RunResult:
         return data
 
 
-def run_action(
-    info: ConnectionInfo, action: Action, data: Any, options: RunOptions | None = None
-) -> RunResult:
+def run_action(info: ConnectionInfo, action: Action, data: Any, options: RunOptions) -> RunResult:
     """Run `action` with `data` on the connection described by `info`."""
-    options = options or RunOptions()
     if options.limit is not None and options.limit < 1:
         raise BadInput("--limit must be a positive number.")
     if action.provider != info.kind:
         raise BadInput(
             f"{action.qualified_key} is a {action.provider} action; connection {info.name!r} is {info.kind}."
         )
-    payload = action.parse_input(data)
+    payload = action.parse_input(data, face=options.face)
     transport = DryRunTransport() if options.dry_run else borrowed(options.transport)
     client = get_provider(info.kind).client(info, transport=transport, observers=list(options.observers))
     context = ActionContext(info, progress=options.progress, limit=options.limit, sleep=options.sleep)
@@ -102,10 +103,9 @@ def run_on_connection(
     data: Any,
     *,
     actor: str,
-    options: RunOptions | None = None,
+    options: RunOptions,
 ) -> RunResult:
     """Look up the connection and action, run, and audit any run that may change provider data."""
-    options = options or RunOptions()
     info = connections.usable_info(name)
     action = find_action(info.kind, key)
     if action.read_only or options.dry_run:

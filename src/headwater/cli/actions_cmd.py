@@ -9,6 +9,7 @@ import typer
 
 from headwater.actions.catalogue import all_actions, find_action
 from headwater.actions.intent import rank
+from headwater.actions.local_files import Face
 from headwater.actions.model import Action
 from headwater.actions.runner import RunOptions, RunResult, run_on_connection
 from headwater.cli.context import Context
@@ -124,11 +125,11 @@ def run(
     service = _service()
     action = find_action(service.get(connection).kind, key)
     data = read_json(input_, "--input") if input_ is not None else {}
-    action.parse_input(data)  # fail on bad input before any prompt or call
+    action.parse_input(data, face=Face.CLI)  # fail on bad input before any prompt or call
     if action.destructive and not dry_run:
         _confirm(action, connection, yes)
     with progress_bar() as progress:
-        options = RunOptions(progress=progress, limit=limit, dry_run=dry_run)
+        options = RunOptions(face=Face.CLI, progress=progress, limit=limit, dry_run=dry_run)
         result = run_on_connection(service, connection, key, data, actor=os_user(), options=options)
     _render(result, as_json)
 

@@ -13,6 +13,7 @@ COMMANDS: list[CommandRef] = [
     CommandRef("request", "headwater.cli.request_cmd", "request", "Send a raw HTTP request; prints the status and body (exit 1 when the status is 400 or more)."),
     CommandRef("dsr", "headwater.cli.dsr_cmd", "app", "Privacy requests: delete or copy a person's data everywhere."),
     CommandRef("sync", "headwater.cli.sync_cmd", "app", "Replicate a connection's events into DuckDB (default) or PostgreSQL, incrementally."),
+    CommandRef("destinations", "headwater.cli.destinations_cmd", "app", "Named sync destinations (the web syncs only into these): add, list, remove."),
     CommandRef("timeline", "headwater.cli.timeline_cmd", "timeline", "The user session timeline, from the events a sync loaded."),
     CommandRef("discover", "headwater.cli.discover_cmd", "app", "Find the fields of your event data that hold personal data."),
     CommandRef("workflows", "headwater.cli.workflows_cmd", "app", "Scheduled and on-demand workflows over your connections."),

@@ -47,6 +47,10 @@ def run(
             "--to", help="duckdb:///path.duckdb or postgresql://... (default: a DuckDB file in the home)"
         ),
     ] = None,
+    destination: Annotated[
+        str | None,
+        typer.Option("--destination", help="A named destination (`headwater destinations list`) instead."),
+    ] = None,
     start_date: Annotated[
         str | None, typer.Option("--start-date", metavar="YYYY-MM-DD", help="Where a first run starts.")
     ] = None,
@@ -58,7 +62,9 @@ def run(
     """Extract and load new events (append-only, resuming from the stored bookmark)."""
     from headwater.sync.runner import SyncRequest, run_sync
 
-    request = SyncRequest(name, to=to, start_date=_date(start_date), full_refresh=full_refresh)
+    request = SyncRequest(
+        name, to=to, destination=destination, start_date=_date(start_date), full_refresh=full_refresh
+    )
     ctx = Context.load()
     with _progress(quiet=as_json) as report:
         result = run_sync(ctx.settings, request, db=ctx.db, vault=ctx.vault, progress=report)

@@ -1,6 +1,8 @@
 """`sync.run`: a sync as a durable job, the same code in the embedded worker and on Celery.
 
-Payload: `{"connection": "fs", "to": null, "start_date": null, "full_refresh": false}`. The job checks
+Payload: `{"connection": "fs", "destination": null, "start_date": null, "full_refresh": false}`, where
+`destination` names one an admin defined (null: the default). A job never takes a URL: whoever can queue
+one must not choose where the server connects or writes. The job checks
 for a stopping worker between batches; since every batch commits with its bookmark, a job handed back
 (or re-run after a crash) carries on from the last committed batch without loading anything twice.
 """
@@ -22,6 +24,14 @@ def request_from(payload: dict[str, Any]) -> SyncRequest:
     connection = payload.get("connection")
     if not isinstance(connection, str) or not connection:
         raise BadInput("A sync.run job needs a 'connection' name in its payload.")
+    if payload.get("to"):
+        raise BadInput(
+            "A sync.run job names its destination (`destination`), never a URL.",
+            hint="An admin defines destinations with `headwater destinations add NAME URL`.",
+        )
+    destination = payload.get("destination")
+    if destination is not None and not isinstance(destination, str):
+        raise BadInput("A sync.run job's 'destination' is a destination name.")
     start = payload.get("start_date")
     try:
         start_date = date.fromisoformat(start) if start else None
@@ -29,7 +39,7 @@ def request_from(payload: dict[str, Any]) -> SyncRequest:
         raise BadInput(f"start_date {start!r} is not a YYYY-MM-DD date.") from None
     return SyncRequest(
         connection=connection,
-        to=payload.get("to") or None,
+        destination=destination or None,
         start_date=start_date,
         full_refresh=bool(payload.get("full_refresh", False)),
     )

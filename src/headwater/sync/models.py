@@ -74,3 +74,20 @@ class SyncCallRow(Base):
     elapsed_ms: Mapped[float] = mapped_column(Float, default=0.0)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SyncDestinationRow(Base):
+    """A named place a sync may load into, defined by an admin (`headwater destinations add`).
+
+    The web names destinations and never gives a URL, so only an admin decides which databases and files
+    the server writes to. `location` holds no password: that is a vault secret, `secret_ref`.
+    """
+
+    __tablename__ = "sync_destinations"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "duckdb" or "postgresql"
+    location: Mapped[str] = mapped_column(String(1000))  # duckdb:///abs/path or a URL without password
+    secret_ref: Mapped[str | None] = mapped_column(ForeignKey("secrets.id"), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Utc(), default=utcnow)

@@ -26,11 +26,12 @@ from headwater.http import CallRecord
 from headwater.store import Database
 from headwater.sync import leftovers
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
+from headwater.sync.destinations import Destinations
 from headwater.sync.history import RunLog
 from headwater.sync.models import INTERRUPTED
 from headwater.sync.providers import event_export
 from headwater.sync.source import EventSource
-from headwater.sync.target import Target, parse_target
+from headwater.sync.target import Target
 from headwater.vault import Vault, load_keyring
 
 DEFAULT_HISTORY = timedelta(days=365)  # as far back as a first run reaches without --start-date
@@ -38,8 +39,12 @@ DEFAULT_HISTORY = timedelta(days=365)  # as far back as a first run reaches with
 
 @dataclass(frozen=True)
 class SyncRequest:
+    """`to` is a URL given at the shell; `destination` the name of one an admin defined; neither: the
+    default DuckDB file in the home."""
+
     connection: str
     to: str | None = None
+    destination: str | None = None
     start_date: date | None = None
     full_refresh: bool = False
 
@@ -97,7 +102,9 @@ def run_sync(
     db = db or Database.open(settings)
     connections = Connections(db, vault or Vault(load_keyring(settings)))
     summary = connections.get(request.connection)
-    target = parse_target(request.to, home=settings.home, connection=summary.name)
+    target = Destinations(db, connections.vault).resolve(
+        request.to, request.destination, home=settings.home, connection=summary.name
+    )
     start = datetime.combine(
         request.start_date or (datetime.now(UTC) - DEFAULT_HISTORY).date(), datetime.min.time(), UTC
     )

@@ -72,24 +72,3 @@ def parse_target(url: str | None, *, home: Path, connection: str) -> Target:
 def quote(identifier: str) -> str:
     """A double-quoted SQL identifier (the same rule in DuckDB and PostgreSQL)."""
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def storable_destination(url: str | None) -> str | None:
-    """A destination a sync job may keep in its payload, which every viewer of jobs sees: never a URL
-    with a password in it (the worker reads that from PGPASSWORD or a .pgpass file instead)."""
-    if not url:
-        return None
-    if url.startswith(PG_PREFIXES):
-        from sqlalchemy.engine import make_url  # only a PostgreSQL URL needs parsing
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            raise BadInput("to: not a PostgreSQL URL.") from None
-        if parsed.password:
-            raise BadInput(
-                "to: a destination URL may not hold a password here (jobs are visible to every viewer).",
-                hint="Give the password to the worker with PGPASSWORD or a .pgpass file.",
-            )
-    return url

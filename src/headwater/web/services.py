@@ -25,6 +25,7 @@ from headwater.jobs.queue import JobQueue
 from headwater.privacy.service import Privacy
 from headwater.store import Database
 from headwater.store.idempotency import Idempotency
+from headwater.sync.destinations import Destinations
 from headwater.vault import Vault
 from headwater.web.settings import WebSettings
 from headwater.workflows.service import Workflows
@@ -49,6 +50,10 @@ class Services:
     @cached_property
     def queue(self) -> JobQueue:
         return open_queue(self.db, self.settings)
+
+    @cached_property
+    def destinations(self) -> Destinations:
+        return Destinations(self.db, self.vault)
 
     @cached_property
     def privacy(self) -> Privacy:
@@ -85,6 +90,8 @@ class Services:
             window=timedelta(minutes=self.web.login_window_minutes),
             per_account=self.web.login_failures_per_account,
             per_client=self.web.login_failures_per_client,
+            base_delay=timedelta(seconds=self.web.login_delay_seconds),
+            max_delay=timedelta(seconds=self.web.login_max_delay_seconds),
         )
 
 

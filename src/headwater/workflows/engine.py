@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from headwater.actions.catalogue import find_action
+from headwater.actions.local_files import Face
 from headwater.actions.model import describe_errors
 from headwater.actions.runner import RunOptions, run_on_connection
 from headwater.errors import BadInput, HeadwaterError
@@ -127,9 +128,9 @@ def dispatch(step: Step, call: StepCall) -> Output:
         )
     action = find_action(provider, key)
     call.inputs = fit(action.input_model, call.inputs)
-    action.parse_input(call.inputs)  # a clear error before the connection is even opened
+    action.parse_input(call.inputs, face=Face.WORKFLOW)  # a clear error before the connection is opened
     info = call.env.connection(step.connection, kind=provider, step=step.id)
-    options = RunOptions(transport=call.env.transport, sleep=call.env.sleep)
+    options = RunOptions(face=Face.WORKFLOW, transport=call.env.transport, sleep=call.env.sleep)
 
     def run_action() -> Output:
         result = run_on_connection(

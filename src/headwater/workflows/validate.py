@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, RootModel, ValidationError
 
 from headwater.actions.catalogue import find_action
+from headwater.actions.local_files import Face, validation_context
 from headwater.errors import BadInput, HeadwaterError
 from headwater.workflows import crontime, templating
 from headwater.workflows.builtins import BUILTINS
@@ -195,7 +196,7 @@ class StepChecker:
                         ("with", key), f"unknown input; {self.step.uses} takes {', '.join(sorted(names))}"
                     )
         try:
-            model.model_validate(literal)
+            model.model_validate(literal, context=validation_context(Face.WORKFLOW))
         except ValidationError as exc:
             for error in exc.errors(include_input=False, include_url=False):
                 loc = tuple(error["loc"])

@@ -48,7 +48,9 @@ def list_tokens(_: Admin, services: Svc) -> list[dict[str, Any]]:
     summary="Create an API token; the answer is the only time it is shown",
 )
 def create_token(body: TokenCreate, principal: Admin, services: Svc) -> dict[str, Any]:
-    info, token = services.tokens.create(body.name, body.role, actor=principal.actor)
+    info, token = services.tokens.create(
+        body.name, body.role, actor=principal.actor, expires_in=body.expires_in
+    )
     return {**info.as_dict(), "token": token.get_secret_value()}
 
 

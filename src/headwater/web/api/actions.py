@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from headwater.accounts.roles import Role
 from headwater.actions.catalogue import all_actions, find_action
 from headwater.actions.intent import rank
+from headwater.actions.local_files import Face
 from headwater.actions.runner import RunOptions, run_on_connection
 from headwater.errors import BadInput
 from headwater.web.api.deps import Svc
@@ -75,13 +76,13 @@ def run_action(name: str, key: str, body: ActionRun, principal: Operator, servic
     action = find_action(services.connections.get(name).kind, key)
     if not action.read_only and not principal.role.allows(Role.ADMIN):
         raise Forbidden(f"{key} may change data in the provider: running it needs the admin role.")
-    action.parse_input(body.input)
+    action.parse_input(body.input, face=Face.WEB)
     if action.destructive and not body.confirm:
         raise BadInput(
             f"confirm: {key} is destructive ({action.description}); send confirm: true to run it.",
             hint="Or use the dry-run endpoint to see the request first.",
         )
-    options = RunOptions(transport=services.transport, limit=body.limit)
+    options = RunOptions(face=Face.WEB, transport=services.transport, limit=body.limit)
     result = run_on_connection(
         services.connections, name, key, body.input, actor=principal.actor, options=options
     )
@@ -95,7 +96,8 @@ def run_action(name: str, key: str, body: ActionRun, principal: Operator, servic
     summary="The first HTTP request the action would send, secrets masked; nothing is sent",
 )
 def dry_run_action(name: str, key: str, body: DryRun, principal: Operator, services: Svc) -> dict[str, Any]:
+    options = RunOptions(face=Face.WEB, dry_run=True)
     result = run_on_connection(
-        services.connections, name, key, body.input, actor=principal.actor, options=RunOptions(dry_run=True)
+        services.connections, name, key, body.input, actor=principal.actor, options=options
     )
     return result.as_dict()

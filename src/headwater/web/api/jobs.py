@@ -21,7 +21,7 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 @router.get("", response_model=JobPage, summary="Jobs, newest first")
 def list_jobs(
-    _: Viewer,
+    principal: Viewer,
     services: Svc,
     status: str | None = Query(default=None, max_length=16, description="queued, running, succeeded, dead"),
     kind: str | None = Query(default=None, max_length=100),
@@ -29,12 +29,12 @@ def list_jobs(
     cursor: str | None = Query(default=None, max_length=500),
 ) -> dict[str, Any]:
     rows, next_cursor = listing.page(services.db, status=status, kind=kind, limit=limit, cursor=cursor)
-    return {"items": [shown_job(row) for row in rows], "next_cursor": next_cursor}
+    return {"items": [shown_job(row, principal) for row in rows], "next_cursor": next_cursor}
 
 
 @router.get("/{job_id}", response_model=JobDetail, responses=documented(404), summary="One job")
-def show_job(job_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
-    job = shown_job(services.queue.get(job_id))
+def show_job(job_id: RowId, principal: Viewer, services: Svc) -> dict[str, Any]:
+    job = shown_job(services.queue.get(job_id), principal)
     effects = [scrub(effect_as_dict(e)) for e in for_job(services.db, job_id)]
     return {**job, "effects": effects}
 
@@ -46,4 +46,4 @@ def show_job(job_id: RowId, _: Viewer, services: Svc) -> dict[str, Any]:
     summary="Run a dead job again with fresh attempts (or a waiting one now)",
 )
 def retry_job(job_id: RowId, principal: Operator, services: Svc) -> dict[str, Any]:
-    return shown_job(services.queue.retry(job_id, actor=principal.actor))
+    return shown_job(services.queue.retry(job_id, actor=principal.actor), principal)

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from headwater.accounts.roles import Role
+from headwater.accounts.tokens import TokenExpired
 from headwater.errors import AuthError, PermissionDenied
 from headwater.web.services import Services, get_services
 
@@ -58,6 +59,10 @@ class Principal:
         return self.name if self.kind == "user" else f"token:{self.name}"
 
 
+class ExpiredToken(Unauthenticated):
+    code = "token_expired"
+
+
 class LoginRequired(Unauthenticated):
     """A page asked for without a session: the browser is sent to the login form."""
 
@@ -73,9 +78,12 @@ def identify(
         return known
     found: Principal | None = None
     if credentials is not None:
-        token = services.tokens.authenticate(credentials.credentials)
+        try:
+            token = services.tokens.authenticate(credentials.credentials)
+        except TokenExpired as exc:
+            raise ExpiredToken(exc.message, hint=exc.hint) from None
         if token is None:
-            raise Unauthenticated("The API token is not valid (revoked, mistyped or expired).")
+            raise Unauthenticated("The API token is not valid (revoked or mistyped).")
         found = Principal("token", token.name, token.role)
     elif cookie := request.cookies.get(COOKIE):
         session = services.sessions.resolve(cookie)

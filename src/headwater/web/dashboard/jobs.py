@@ -29,7 +29,7 @@ def job_list(
     services = get_services(request)
     rows, next_cursor = listing.page(services.db, status=status or None, limit=50, cursor=cursor)
     context = {
-        "jobs": [shown_job(row) for row in rows],
+        "jobs": [shown_job(row, principal) for row in rows],
         "next_cursor": next_cursor,
         "status": status or "",
         "statuses": STATUSES,

@@ -1,5 +1,6 @@
 """Logging in and out. The login form has its own CSRF token (a cookie and a field that must match),
-so another site cannot log a browser into an account of its choosing; failures are rate-limited.
+so another site cannot log a browser into an account of its choosing; attempts are throttled per account
+and per client address (`accounts.ratelimit`, `web.client_address`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from headwater.accounts.ratelimit import TooManyAttempts
 from headwater.accounts.users import UserInfo
 from headwater.web.auth.principal import COOKIE, PageViewer
+from headwater.web.client_address import client_address
 from headwater.web.dashboard.cookies import clear_session, secure, set_session
 from headwater.web.dashboard.templating import render
 from headwater.web.services import Services, get_services
@@ -73,11 +75,13 @@ async def login(
         return _form(
             request, next_=next, email=email, status=403, error="The login form expired. Please try again."
         )
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request, services.web.trusted_networks)
     try:
         user = await run_in_threadpool(_check, services, email, password, client)
     except TooManyAttempts as exc:
-        return _form(request, next_=next, email=email, status=429, error=f"{exc.message} {exc.hint}")
+        refused = _form(request, next_=next, email=email, status=429, error=f"{exc.message} {exc.hint}")
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if user is None:
         return _form(request, next_=next, email=email, status=401, error="Wrong email or password.")
     value = await run_in_threadpool(services.sessions.start, user)
@@ -88,13 +92,12 @@ async def login(
 
 
 def _check(services: Services, email: str, password: SecretStr, client: str) -> UserInfo | None:
-    services.limiter.check(email, client)
+    services.limiter.attempt(email, client)  # counted before the password is looked at
     user = services.users.check_password(email, password)
     if user is None:
-        services.limiter.failed(email, client)
         services.users.record(email.strip().lower()[:320], "web", "user.login_failed", "Login refused.")
         return None
-    services.limiter.succeeded(email)
+    services.limiter.succeeded(email, client)
     services.users.record(user.email, user.email, "user.logged_in", f"{user.email} logged in.")
     return user
 

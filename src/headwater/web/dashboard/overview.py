@@ -10,16 +10,16 @@ from starlette.responses import HTMLResponse
 from headwater.jobs import listing as jobs
 from headwater.privacy.listing import TicketFilter
 from headwater.sync import listing as syncs
-from headwater.web.auth.principal import PageViewer
+from headwater.web.auth.principal import PageViewer, Principal
 from headwater.web.dashboard.templating import is_htmx, render
-from headwater.web.redact import shown_job
+from headwater.web.redact import shown_job, shown_run
 from headwater.web.services import get_services
 
 router = APIRouter()
 SOON_DAYS = 7
 
 
-def _context(request: Request) -> dict[str, Any]:
+def _context(request: Request, principal: Principal) -> dict[str, Any]:
     services = get_services(request)
     recent, _ = services.privacy.page_tickets(TicketFilter(), limit=8)
     runs, _ = syncs.page(services.db, limit=5)
@@ -28,12 +28,12 @@ def _context(request: Request) -> dict[str, Any]:
         "soon_days": SOON_DAYS,
         "recent_tickets": recent,
         "recent_runs": runs,
-        "failed_jobs": [shown_job(row) for row in jobs.recent_failures(services.db)],
-        "failed_runs": syncs.recent_failures(services.db),
+        "failed_jobs": [shown_job(row, principal) for row in jobs.recent_failures(services.db)],
+        "failed_runs": [shown_run(run, principal) for run in syncs.recent_failures(services.db)],
     }
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, principal: PageViewer) -> HTMLResponse:
     name = "overview_live.html" if is_htmx(request) else "overview.html"
-    return render(request, name, _context(request), principal=principal)
+    return render(request, name, _context(request, principal), principal=principal)

@@ -1,14 +1,18 @@
 """Replication: events loaded per day (a chart), every run's loading report, one run's extraction log,
-and a button to sync a connection now (a job)."""
+and a button to sync a connection now (a job) into the default or a named destination."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
+from headwater.accounts.roles import Role
 from headwater.errors import HeadwaterError
 from headwater.sync import listing as syncs
+from headwater.sync.destinations import check_name
 from headwater.sync.history import calls
 from headwater.sync.job import SYNC_KIND
 from headwater.web.api.deps import RowId
@@ -16,6 +20,7 @@ from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard import chart
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import render
+from headwater.web.redact import shown_run
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -43,6 +48,7 @@ def history(
         "total": sum(value for _, value in points),
         "days": DAYS,
         "chart": chart,
+        "destinations": services.destinations.list_all() if principal.role.allows(Role.OPERATOR) else [],
     }
     return render(request, "replication/index.html", context, principal=principal)
 
@@ -50,18 +56,26 @@ def history(
 @router.get("/replication/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, run_id: RowId, principal: PageViewer) -> HTMLResponse:
     services = get_services(request)
-    run = syncs.get(services.db, run_id)
+    run = shown_run(syncs.get(services.db, run_id), principal)
     made = calls(services.db, run["connection"], run_id)[1]
     return render(request, "replication/run.html", {"run": run, "calls": made}, principal=principal)
 
 
 @router.post("/replication/{name}/sync")
-def sync_now(request: Request, name: str, principal: PageOperator) -> Response:
+def sync_now(
+    request: Request,
+    name: str,
+    principal: PageOperator,
+    destination: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
     services = get_services(request)
     response = RedirectResponse("/replication", status_code=303)
     try:
         services.connections.usable_info(name)
-        job = services.queue.submit(SYNC_KIND, {"connection": name, "requested_by": principal.actor})
+        if destination:
+            services.destinations.get(check_name(destination))
+        payload = {"connection": name, "destination": destination or None, "requested_by": principal.actor}
+        job = services.queue.submit(SYNC_KIND, payload)
     except HeadwaterError as exc:
         set_flash(response, services, str(exc), kind="error")
         return response

@@ -40,6 +40,8 @@ class Token(BaseModel):
     created_by: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None = Field(description="When it stops working; null: never")
+    expired: bool
 
 
 class TokenCreate(BaseModel):
@@ -47,6 +49,11 @@ class TokenCreate(BaseModel):
 
     name: Line = Field(min_length=1, max_length=100)
     role: RoleName
+    expires_in: str | None = Field(
+        default=None,
+        max_length=20,
+        description="Lifetime such as 90d, 12h or never; default: HEADWATER_TOKEN_DEFAULT_TTL (else never)",
+    )
 
 
 class TokenCreated(Token):

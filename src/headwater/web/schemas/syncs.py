@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from headwater.web.schemas.common import Line
 
@@ -49,11 +49,30 @@ class SyncCall(BaseModel):
 class SyncStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: Line | None = Field(
+    destination: Line | None = Field(
         default=None,
-        max_length=1000,
-        description="duckdb:///path.duckdb or postgresql://user@host/db (no password: use PGPASSWORD "
-        "or .pgpass where the worker runs); default: a DuckDB file in the home",
+        max_length=100,
+        description="The name of a destination an admin defined (GET /destinations); "
+        "default: a DuckDB file in the home. Never a URL",
     )
     start_date: date | None = Field(default=None, description="Where a first run starts")
     full_refresh: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "to" in data:
+            if data["to"] is not None:
+                raise ValueError(
+                    "to: the API takes no destination URL; name one an admin defined (`destination`)"
+                )
+            data = {key: value for key, value in data.items() if key != "to"}  # null: the default, as before
+        return data
+
+
+class Destination(BaseModel):
+    name: str
+    kind: str
+    url: str = Field(description="Password masked")
+    created_by: str
+    created_at: datetime

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from headwater.actions.decorator import action
+from headwater.actions.local_files import LocalPath
 from headwater.actions.model import READ, WRITE, ActionContext
 from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.amplitude.client import AmplitudeClient
@@ -19,7 +20,7 @@ from headwater.connectors.amplitude.models import IngestResult
 class ExportEventsInput(BaseModel):
     start: datetime = Field(description="First hour included (UTC; by when Amplitude received the events)")
     end: datetime = Field(description="Last hour included (UTC)")
-    path: str | None = Field(
+    path: LocalPath | None = Field(
         default=None, description="Write the rows to this JSON-lines file (.gz to compress)"
     )
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pydantic import BaseModel, Field, model_validator
 
 from headwater.actions.decorator import action
+from headwater.actions.local_files import LocalPath
 from headwater.actions.model import DESTRUCTIVE, READ, WRITE, ActionContext
 from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.amplitude.client import AmplitudeClient
@@ -178,7 +179,7 @@ def request_data_access(
 class GetDataAccessInput(BaseModel):
     request_id: int
     download: bool = Field(default=False, description="When done, also read the files' event rows")
-    path: str | None = Field(
+    path: LocalPath | None = Field(
         default=None, description="Write the rows to this JSON-lines file (.gz to compress)"
     )
 

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from headwater.actions.decorator import action
+from headwater.actions.local_files import LocalPath
 from headwater.actions.model import READ, ActionContext
 from headwater.actions.rowsink import RowsOutput, sink_rows
 from headwater.connectors.fullstory.actions.events import rfc3339
@@ -50,7 +51,7 @@ class ExportSegmentInput(BaseModel):
     end: datetime | None = Field(default=None, description="End (excluded); default: unbounded")
     fields: list[str] = Field(default_factory=list, description="Columns; wildcards like user_* allowed")
     timezone: str | None = Field(default=None, description="IANA zone for the segment's relative dates")
-    path: str | None = Field(
+    path: LocalPath | None = Field(
         default=None, description="Write the rows to this JSON-lines file (.gz to compress)"
     )
     poll_interval: float = Field(default=5.0, gt=0)
@@ -163,7 +164,7 @@ def list_bundles(client: FullStoryClient, data: ListBundlesInput, ctx: ActionCon
 
 class DownloadBundleInput(BaseModel):
     bundle_id: int = Field(description="Id from list-export-bundles")
-    path: str | None = Field(
+    path: LocalPath | None = Field(
         default=None, description="Write the rows to this JSON-lines file (.gz to compress)"
     )
 
@@ -181,7 +182,7 @@ def download_bundle(client: FullStoryClient, data: DownloadBundleInput, ctx: Act
 
 class UserEventsInput(BaseModel):
     uid: str = Field(description="Your application's user id")
-    path: str | None = Field(
+    path: LocalPath | None = Field(
         default=None, description="Write the rows to this JSON-lines file (.gz to compress)"
     )
 
