@@ -113,6 +113,12 @@ class SandboxServer:
                 server = _ThreadedServer(app, self.host, port)
                 self._servers.append(server)
                 server.start()
+            if self.options.strict:
+                # DSAR downloads redirect to storage on another origin: the Amplitude app on a second port
+                storage = _ThreadedServer(self.amplitude_app, self.host, 0)
+                self._servers.append(storage)
+                storage.start()
+                self.amplitude_app.state.sandbox.settings.dsar_storage_url = self._url(3)
         except BaseException:
             self.stop()
             raise

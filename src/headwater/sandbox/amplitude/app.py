@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from headwater.sandbox.amplitude import dsar, errors, export, ingest, privacy, users
+from headwater.sandbox.amplitude import dsar, errors, export, ingest, privacy, storage, users
+from headwater.sandbox.amplitude.limits import WithoutRetryAfter
 from headwater.sandbox.amplitude.state import AmplitudeState, build_state
 from headwater.sandbox.clock import SandboxClock
 from headwater.sandbox.common import CallLogMiddleware, FaultMiddleware, SandboxOptions, sandbox_router
 from headwater.sandbox.credentials import SandboxCredentials
 from headwater.sandbox.world import World
 
-DOWNLOAD_PREFIXES = ("/api/2/export", "/api/2/dsar/requests")
+DOWNLOAD_PREFIXES = ("/api/2/export", "/api/2/dsar/requests", storage.PREFIX)
 
 
 def _fault_body(status: int) -> bytes:
@@ -37,9 +38,13 @@ def create_amplitude_app(
     errors.install(app)
     for module in (privacy, dsar, users, export, ingest):
         app.include_router(module.router())
+    if state.strict:
+        app.include_router(storage.router())
     app.include_router(sandbox_router(state.clock, state.calls, state.faults))
     app.add_middleware(
         FaultMiddleware, injector=state.faults, error_body=_fault_body, download_prefixes=DOWNLOAD_PREFIXES
     )
+    if state.strict:
+        app.add_middleware(WithoutRetryAfter)
     app.add_middleware(CallLogMiddleware, calllog=state.calls)
     return app
