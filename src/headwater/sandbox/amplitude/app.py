@@ -10,6 +10,7 @@ from headwater.sandbox.amplitude.state import AmplitudeState, build_state
 from headwater.sandbox.clock import SandboxClock
 from headwater.sandbox.common import CallLogMiddleware, FaultMiddleware, SandboxOptions, sandbox_router
 from headwater.sandbox.credentials import SandboxCredentials
+from headwater.sandbox.stats import install_stats
 from headwater.sandbox.world import World
 
 DOWNLOAD_PREFIXES = ("/api/2/export", "/api/2/dsar/requests", storage.PREFIX)
@@ -17,6 +18,11 @@ DOWNLOAD_PREFIXES = ("/api/2/export", "/api/2/dsar/requests", storage.PREFIX)
 
 def _fault_body(status: int) -> bytes:
     return b'{"code": %d, "error": "Internal error (sandbox injected fault)"}' % status
+
+
+def _events_held(state: AmplitudeState) -> int:
+    state.settle()  # deletion scrubs the clock has reached
+    return state.store.events_held(state.clock.now())
 
 
 def create_amplitude_app(
@@ -41,6 +47,7 @@ def create_amplitude_app(
     if state.strict:
         app.include_router(storage.router())
     app.include_router(sandbox_router(state.clock, state.calls, state.faults))
+    install_stats(app, "amplitude_events", lambda: _events_held(state))
     app.add_middleware(
         FaultMiddleware, injector=state.faults, error_body=_fault_body, download_prefixes=DOWNLOAD_PREFIXES
     )

@@ -120,6 +120,13 @@ class EventStore:
             self.settings, self.world.seed, event
         )
 
+    def events_held(self, now: datetime) -> int:
+        """Every event the project holds as of ``now``, exportable yet or not: seeded events that have
+        happened, of users not purged, plus every ingested one."""
+        live = [index for index in range(self.world.users) if self.directory.seeded(index) is not None]
+        seeded = sum(self.world.count_events_until(index, now, inclusive=True) for index in live)
+        return seeded + len(self._ingested_snapshot())
+
     def last_seen(self, record: UserRecord, now: datetime) -> date:
         """The day of the user's latest event (or of their creation when they have none yet)."""
         latest = record.touched or record.created
