@@ -78,6 +78,8 @@ def test_v1_deletion_operation_completes_when_the_user_is_gone(
     with running(strict=strict, users=4, events_per_user=10) as sandbox:
         person = sandbox.world.person(3)
         operation_id = sandbox.fs.delete(f"/users/v1/individual/{person.uid}").json()["id"]
+        shown = sandbox.fs.get(f"/users/v1/individual/{person.uid}").json()  # documented for v1: at once
+        assert shown["existingOperation"]["id"] == operation_id
         states = [_poll(sandbox, operation_id)["state"] for _ in range(5)]
         if polls_before_done is not None:
             assert states == ["PENDING"] + ["COMPLETED"] * 4

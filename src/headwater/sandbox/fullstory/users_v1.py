@@ -30,7 +30,7 @@ def _user(state: FullStoryState, uid: str, *, allow_deleting: bool = False) -> U
 def get_individual(uid: str, state: FullStoryState = Depends(get_state)) -> dict[str, Any]:
     with state.lock:
         record = _user(state, uid, allow_deleting=True)
-        if state.users.shows_deletion(record):
+        if record.being_deleted:  # documented for v1, so shown from the request on even in strict mode
             operation = state.operations.get(record.delete_operation_id)
             return {"uid": uid, "existingOperation": operation.to_json() if operation else None}
         now = state.clock.now()
