@@ -96,3 +96,18 @@ def unzip_rows(content: bytes) -> list[dict[str, Any]]:
             lines = gzip.decompress(archive.read(name)).decode().splitlines()
             rows.extend(json.loads(line) for line in lines if line)
     return rows
+
+
+def segment_export_rows(sandbox: Running, body: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every row of a Segment Export (NDJSON) of the "everyone" segment, followed to its download."""
+    request = {"segmentId": "everyone", "type": "TYPE_EVENT", "format": "FORMAT_NDJSON", **(body or {})}
+    operation_id = sandbox.fs.post("/segments/v1/exports", json=request).json()["operationId"]
+    for _ in range(10):
+        operation = sandbox.fs.get(f"/operations/v1/{operation_id}").json()
+        if operation["state"] == "COMPLETED":
+            break
+    assert operation["state"] == "COMPLETED"
+    results = sandbox.fs.get(f"/search/v1/exports/{operation['results']['searchExportId']}/results")
+    download = httpx.get(results.json()["location"], timeout=30)
+    assert download.status_code == 200
+    return [json.loads(line) for line in gzip.decompress(download.content).decode().splitlines() if line]

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.sandbox.strict_support import CREDS, NOW, WORLD_END, running
-from tests.sandbox.test_strict_fullstory import segment_export_rows
+from tests.sandbox.strict_support import CREDS, NOW, WORLD_END, running, segment_export_rows
 
 AFTER_THE_WORLD = WORLD_END + timedelta(days=1)  # every event is a day old: nothing strict holds back
 

@@ -4,14 +4,12 @@ default it replaces."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.sandbox.strict_support import NOW, WORLD_START, Running, running
+from tests.sandbox.strict_support import NOW, WORLD_START, Running, running, segment_export_rows
 
 NOBODY = "nobody-at-all@example.com"
 DAY = 86_400
@@ -115,21 +113,6 @@ def test_legacy_data_export_needs_the_add_on_that_the_business_plan_lacks(
             assert all(answer.json()["code"] == "resource_not_found" for answer in answers)
         user = sandbox.world.person(0)
         assert sandbox.fs.get("/api/v1/export/userEvents", params={"uid": user.uid}).status_code == 200
-
-
-def segment_export_rows(sandbox: Running, body: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Every row of a Segment Export (NDJSON) of the "everyone" segment, followed to its download."""
-    request = {"segmentId": "everyone", "type": "TYPE_EVENT", "format": "FORMAT_NDJSON", **(body or {})}
-    operation_id = sandbox.fs.post("/segments/v1/exports", json=request).json()["operationId"]
-    for _ in range(10):
-        operation = _poll(sandbox, operation_id)
-        if operation["state"] == "COMPLETED":
-            break
-    assert operation["state"] == "COMPLETED"
-    results = sandbox.fs.get(f"/search/v1/exports/{operation['results']['searchExportId']}/results")
-    download = httpx.get(results.json()["location"], timeout=30)
-    assert download.status_code == 200
-    return [json.loads(line) for line in gzip.decompress(download.content).decode().splitlines() if line]
 
 
 def test_strict_business_plan_replicates_through_segment_export() -> None:
