@@ -131,3 +131,17 @@ def test_a_persons_events_are_strictly_time_ordered() -> None:
         assert all(a.end < b.start for a, b in itertools.pairwise(sessions))
         times = [event.time for event in world.events(index)]
         assert times == sorted(times)
+
+
+def test_counting_a_persons_events_until_a_moment_matches_the_events(world: World) -> None:
+    events = list(world.events(5))
+    middle = events[len(events) // 2].time  # inside a session: its events are counted one by one
+    moments = [START, middle, middle + timedelta(milliseconds=1), events[-1].time, END + timedelta(days=1)]
+    for moment in moments:
+        before = sum(1 for event in events if event.time < moment)
+        until = sum(1 for event in events if event.time <= moment)
+        assert world.count_events_until(5, moment, inclusive=False) == before
+        assert world.count_events_until(5, moment, inclusive=True) == until
+    assert world.count_events_until(5, middle, inclusive=True) > world.count_events_until(
+        5, middle, inclusive=False
+    )

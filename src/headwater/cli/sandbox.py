@@ -14,6 +14,7 @@ from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import console, print_json
 from headwater.errors import BadInput
 from headwater.sandbox import SandboxClock, SandboxOptions, World
+from headwater.sandbox.common.state import FULLSTORY_PLANS
 from headwater.sandbox.server import PortUnavailable, SandboxServer
 
 SERVICE_NAMES = {
@@ -42,10 +43,29 @@ def sandbox(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON line with URLs and keys.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Behave as the real services document: late exports, slow deletions, no hints."
+        ),
+    ] = False,
+    fullstory_plan: Annotated[
+        str | None,
+        typer.Option(
+            help="business: no Data Export add-on (the default with --strict); enterprise: with it."
+        ),
+    ] = None,
 ) -> None:
     """Run local FullStory and Amplitude API emulators with demo data; Ctrl-C stops them."""
+    if fullstory_plan is not None and fullstory_plan not in FULLSTORY_PLANS:
+        raise BadInput(f"--fullstory-plan must be one of {', '.join(FULLSTORY_PLANS)}.")
     options = SandboxOptions(
-        rate_limits=not no_rate_limits, fault_rate=fault_rate, latency_ms=latency_ms, seed=seed
+        rate_limits=not no_rate_limits,
+        fault_rate=fault_rate,
+        latency_ms=latency_ms,
+        seed=seed,
+        strict=strict,
+        fullstory_plan=fullstory_plan,
     )
     world = World(seed=seed, users=users, events_per_user=events_per_user)
     server = SandboxServer(
@@ -109,12 +129,16 @@ def _announce(server: SandboxServer, json_output: bool) -> None:
                 "amplitude_url": server.amplitude_url,
                 "slack_webhook_url": server.slack_webhook_url,
                 "credentials": credentials,
+                "strict": server.options.strict,
+                "fullstory_plan": server.options.plan,
             }
         )
         return
     console.print(f"FullStory API emulator: [bold]{server.fullstory_url}[/]", soft_wrap=True)
     console.print(f"Amplitude API emulator: [bold]{server.amplitude_url}[/]", soft_wrap=True)
     console.print(f"Slack incoming webhook: [bold]{server.slack_webhook_url}[/]", soft_wrap=True)
+    mode = "strict" if server.options.strict else "lenient"
+    console.print(f"Mode: {mode}; FullStory plan: {server.options.plan}")
     console.print("Demo credentials (sandbox only):")
     for name, value in credentials.items():
         console.print(f"  {name}: {value}", markup=False)

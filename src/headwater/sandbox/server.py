@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from headwater.sandbox.clock import SandboxClock
 from headwater.sandbox.common.state import SandboxOptions
 from headwater.sandbox.credentials import SandboxCredentials
+from headwater.sandbox.stats import share_stats
 from headwater.sandbox.world import World
 
 STARTUP_TIMEOUT_SECONDS = 15.0
@@ -96,6 +97,7 @@ class SandboxServer:
             self.world, clock=self.clock, credentials=self.credentials, options=self.options
         )
         self.slack_app = create_slack_app(clock=self.clock, options=self.options)
+        share_stats(self.fullstory_app, self.amplitude_app)
         self._ports = (fullstory_port, amplitude_port, slack_port)
         self._servers: list[_ThreadedServer] = []
 
@@ -128,6 +130,12 @@ class SandboxServer:
                     raise PortUnavailable(service, self.host, port, error) from error
                 self._servers.append(server)
                 server.start()
+            if self.options.strict:
+                # DSAR downloads redirect to storage on another origin: the Amplitude app on a second port
+                storage = _ThreadedServer(self.amplitude_app, self.host, 0)
+                self._servers.append(storage)
+                storage.start()
+                self.amplitude_app.state.sandbox.settings.dsar_storage_url = self._url(3)
         except BaseException:
             self.stop()
             raise

@@ -30,6 +30,18 @@ def _basic_pair(request: Request) -> tuple[str, str] | None:
     return (key, secret) if sep else None
 
 
+def invalid_key() -> ApiError:
+    """Strict mode's answer to a wrong key or secret: a 400 whose body says 403.
+
+    The Privacy API documents 401, but what has been observed (a rudder-transformer capture of Amplitude's
+    deletion API) is a 400 with this body (shared/api/amplitude.md §1.2 "Errors"; shared/api/
+    real-behaviour.md, "Bad key"). A client must read the body, not only the status, to tell a bad key.
+    """
+    return ApiError(
+        400, {"code": 403, "message": "HTTP 403: Forbidden (Invalid API Key)", "status": "Forbidden"}
+    )
+
+
 def _check_basic(request: Request, state: AmplitudeState, key: str, secret: str, which: str) -> str:
     pair = _basic_pair(request)
     if pair is None:
@@ -39,6 +51,8 @@ def _check_basic(request: Request, state: AmplitudeState, key: str, secret: str,
             headers={"WWW-Authenticate": 'Basic realm="Amplitude"'},
         )
     if not (_same(pair[0], key) and _same(pair[1], secret)):
+        if state.strict:
+            raise invalid_key()
         raise ApiError(
             state.settings.auth_failure_status,
             {"error": f"Invalid API key or secret key (this endpoint needs the {which} key pair)"},

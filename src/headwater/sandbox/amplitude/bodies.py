@@ -13,10 +13,18 @@ from headwater.sandbox.amplitude.errors import bad_request
 LIST_FIELDS = ("amplitude_ids", "user_ids")
 
 
-async def read_params(request: Request) -> dict[str, Any]:
-    """JSON object when the body is JSON, else form fields (lists for repeated keys), else the query."""
+async def read_params(request: Request, *, json_only: bool = False) -> dict[str, Any]:
+    """JSON object when the body is JSON, else form fields (lists for repeated keys), else the query.
+
+    ``json_only`` is strict mode: the deletion and DSAR docs send a JSON body with ``Content-Type:
+    application/json`` (amplitude.com/docs/apis/analytics/user-privacy and .../ccpa-dsar; shared/api/
+    amplitude.md §1.2 and §2); form fields and query strings, which only old or unverified clients send,
+    are a 400.
+    """
     raw = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if json_only and (content_type != "application/json" or not raw.strip()):
+        raise bad_request("The request body must be a JSON object sent as Content-Type: application/json")
     if raw.strip() and (content_type == "application/json" or raw.lstrip()[:1] == b"{"):
         try:
             body = json.loads(raw)

@@ -1,7 +1,7 @@
 """DSAR API routes (``/api/2/dsar/requests``), authenticated with the org-level key pair.
 
-Outputs are served directly as a 200 ``application/gzip`` download rather than a redirect to storage;
-clients that follow redirects handle both.
+Outputs are served directly as a 200 ``application/gzip`` download; strict mode answers with a 302 to a
+presigned storage URL on another origin instead, as Amplitude does (see ``storage``).
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from headwater.sandbox.amplitude import storage
 from headwater.sandbox.amplitude.access import DsarRequest
 from headwater.sandbox.amplitude.auth import org_key
 from headwater.sandbox.amplitude.bodies import read_params
@@ -31,6 +32,8 @@ def _create(state: AmplitudeState, params: dict[str, Any]) -> DsarRequest:
     if user_id is not None and not isinstance(user_id, str):
         raise bad_request("userId must be a string")
     amplitude_id = as_int(raw_amplitude_id) if raw_amplitude_id is not None else None
+    if state.strict and raw_amplitude_id is not None and not isinstance(raw_amplitude_id, int):
+        amplitude_id = None  # strict: an integer, as documented (ccpa-dsar; shared/api/amplitude.md §2)
     if raw_amplitude_id is not None and amplitude_id is None:
         raise bad_request("amplitudeId must be an integer")
     try:
@@ -61,7 +64,7 @@ def router() -> APIRouter:
         request: Request, api_key: str = Depends(org_key), state: AmplitudeState = Depends(get_state)
     ) -> JSONResponse:
         spend(state.limiter, api_key, DSAR, cost=POST_COST, what="the DSAR API (14,400 cost per hour)")
-        created = _create(state, await read_params(request))
+        created = _create(state, await read_params(request, json_only=state.strict))
         return JSONResponse({"requestId": created.request_id}, status_code=202)
 
     @routes.get(PATH + "/{request_id}")
@@ -89,6 +92,8 @@ def router() -> APIRouter:
             raise ApiError(404, {"error": f"No output {number} for DSAR request {request_id}"})
         if now >= found.expires(state.settings):
             raise ApiError(404, {"error": f"The outputs of DSAR request {request_id} have expired"})
+        if state.strict:
+            return RedirectResponse(storage.presigned_url(state, found, number), status_code=302)
         body = (found.outputs or [])[number]
         filename = f"dsar-{found.request_id}-{number}.json.gz"
         headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

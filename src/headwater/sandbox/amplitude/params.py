@@ -23,6 +23,20 @@ def as_bool(value: Any) -> bool:
     return False
 
 
+def documented_bool(value: Any, name: str) -> bool:
+    """Strict mode's booleans: JSON ``true``/``false`` or the strings ``"true"``/``"false"`` in any case.
+
+    Amplitude's own examples send ``"true"``/``"false"`` strings and production clients ``"True"``/
+    ``"False"`` (Segment actions, GoodDollar; shared/api/amplitude.md §1.2 "Name drift"); nothing documents
+    ``1``, ``"yes"`` or ``"t"``, which the lenient ``as_bool`` accepts and strict mode refuses.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise BadParam(f"{name} must be true or false")
+
+
 def parse_day(value: str | None, name: str) -> date:
     """A ``YYYY-MM-DD`` day; anything else is a 400 naming the parameter."""
     if not value:

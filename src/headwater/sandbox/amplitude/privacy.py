@@ -13,7 +13,7 @@ from headwater.sandbox.amplitude.directory import UserRecord
 from headwater.sandbox.amplitude.errors import ApiError, bad_request
 from headwater.sandbox.amplitude.jobs import JobEntry
 from headwater.sandbox.amplitude.limits import spend
-from headwater.sandbox.amplitude.params import BadParam, as_bool, as_int, parse_day
+from headwater.sandbox.amplitude.params import BadParam, as_bool, as_int, documented_bool, parse_day
 from headwater.sandbox.amplitude.state import DELETIONS, AmplitudeState, get_state
 
 MAX_IDS = 100
@@ -21,15 +21,51 @@ MAX_RANGE = timedelta(days=183)
 PATH = "/api/2/deletions/users"
 
 
-def _id_list(params: dict[str, Any], name: str) -> list[Any]:
+def _id_list(params: dict[str, Any], name: str, *, strict: bool = False) -> list[Any]:
+    """The ids under ``name``; strict mode takes only the documented types, an array of int64
+    ``amplitude_ids`` or of string ``user_ids`` (shared/api/amplitude.md §1.2), not a bare value."""
     value = params.get(name)
     if value is None:
         return []
     if isinstance(value, list):
+        if strict and not all(_documented_id(name, item) for item in value):
+            kind = "integers" if name == "amplitude_ids" else "strings"
+            raise bad_request(f"{name} must be an array of {kind}")
         return value
-    if isinstance(value, str | int) and not isinstance(value, bool):
+    if not strict and isinstance(value, str | int) and not isinstance(value, bool):
         return [value]
     raise bad_request(f"{name} must be an array")
+
+
+def _documented_id(name: str, item: Any) -> bool:
+    if name == "amplitude_ids":
+        return isinstance(item, int) and not isinstance(item, bool)
+    return isinstance(item, str)
+
+
+def _flag(state: AmplitudeState, params: dict[str, Any], name: str) -> bool:
+    if not state.strict:
+        return as_bool(params.get(name, False))
+    try:
+        return documented_bool(params.get(name, False), name)
+    except BadParam as exc:
+        raise bad_request(str(exc)) from None
+
+
+def _ignore_invalid(state: AmplitudeState, params: dict[str, Any]) -> bool:
+    """Whether unknown ids are skipped rather than failing the whole request.
+
+    The docs' parameter table spells it ``ignore_invalid_id`` and their prose and examples
+    ``ignore_invalid_ids`` (amplitude.com/docs/apis/analytics/user-privacy; shared/api/amplitude.md §1.2
+    "Name drift"; shared/api/real-behaviour.md, "Deletions"), so either spelling is honoured. The docs are
+    silent on a request that gives both with different values: strict mode takes the harsher reading,
+    where ids are ignored only when every spelling given says true (the documented default is false).
+    """
+    names = ("ignore_invalid_id", "ignore_invalid_ids")
+    if not state.strict:
+        return any(as_bool(params.get(name, False)) for name in names)
+    given = [_flag(state, params, name) for name in names if name in params]
+    return bool(given) and all(given)
 
 
 def _records(state: AmplitudeState, kind: str, raw: Any) -> list[UserRecord]:
@@ -51,7 +87,7 @@ def _resolve(state: AmplitudeState, params: dict[str, Any], today: date) -> tupl
     entries: dict[int, JobEntry] = {}
     invalid: list[Any] = []
     for kind in ("amplitude_ids", "user_ids"):
-        for raw in _id_list(params, kind):
+        for raw in _id_list(params, kind, strict=state.strict):
             records = _records(state, kind, raw)
             if not records:
                 invalid.append(raw)
@@ -62,15 +98,14 @@ def _resolve(state: AmplitudeState, params: dict[str, Any], today: date) -> tupl
 
 
 def _schedule(state: AmplitudeState, params: dict[str, Any]) -> Any:
-    total = len(_id_list(params, "amplitude_ids")) + len(_id_list(params, "user_ids"))
+    total = sum(len(_id_list(params, kind, strict=state.strict)) for kind in ("amplitude_ids", "user_ids"))
     if total == 0:
         raise bad_request("Request must contain amplitude_ids or user_ids")
     if total > MAX_IDS:
         raise bad_request(f"Too many ids: at most {MAX_IDS} amplitude_ids and user_ids per request")
-    delete_from_org = as_bool(params.get("delete_from_org", False))
-    ignore = delete_from_org or any(
-        as_bool(params.get(name, False)) for name in ("ignore_invalid_id", "ignore_invalid_ids")
-    )
+    # delete_from_org forces ignore_invalid_id on, as documented
+    ignore = _flag(state, params, "delete_from_org") or _ignore_invalid(state, params)
+    with_user_ids = _flag(state, params, "include_mapped_user_ids")
     today = state.clock.today()
     app = state.settings.app_id
     entries, invalid = _resolve(state, params, today)
@@ -79,7 +114,7 @@ def _schedule(state: AmplitudeState, params: dict[str, Any]) -> Any:
     if not entries:
         return {" message": f"Nothing scheduled due to invalid amplitude/user ids for app {app}"}
     job = state.jobs.schedule(entries, today, state.settings.deletion_delay_days)
-    body = job.as_json(app, today, with_user_ids=as_bool(params.get("include_mapped_user_ids", False)))
+    body = job.as_json(app, today, with_user_ids=with_user_ids)
     if invalid:
         body["invalid_ids"] = invalid
     return [body]
@@ -94,7 +129,7 @@ def router() -> APIRouter:
     ) -> Any:
         spend(state.limiter, api_key, DELETIONS, what="the deletion API (1 request per second)")
         with state.deletion_gate.slot(state.options.rate_limits):
-            return _schedule(state, await read_params(request))
+            return _schedule(state, await read_params(request, json_only=state.strict))
 
     @routes.get(PATH)
     def list_deletions(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from headwater.sandbox.amplitude.access import DsarBook
 from headwater.sandbox.amplitude.jobs import JobBook
-from headwater.sandbox.amplitude.limits import ConcurrencyGate
+from headwater.sandbox.amplitude.limits import ConcurrencyGate, SlidingHour
 from headwater.sandbox.amplitude.settings import AmplitudeSettings
 from headwater.sandbox.amplitude.store import EventStore
 from headwater.sandbox.clock import SandboxClock
@@ -43,6 +44,12 @@ class AmplitudeState:
     jobs: JobBook = field(default_factory=JobBook)
     dsar: DsarBook = field(default_factory=DsarBook)
     deletion_gate: ConcurrencyGate = field(default_factory=ConcurrencyGate)
+    lookup_window: SlidingHour = field(default_factory=SlidingHour)
+    signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    @property
+    def strict(self) -> bool:
+        return self.options.strict
 
     def settle(self) -> None:
         """Run every deletion scrub the clock has reached, before a request looks at any data."""
@@ -52,7 +59,7 @@ class AmplitudeState:
 def build_state(
     world: World, clock: SandboxClock, credentials: SandboxCredentials, options: SandboxOptions
 ) -> AmplitudeState:
-    settings = AmplitudeSettings()
+    settings = AmplitudeSettings.for_options(options)
     return AmplitudeState(
         world=world,
         clock=clock,

@@ -1,7 +1,8 @@
 """The project's events: the World's generated ones plus ingested ones, minus whatever a deletion purged.
 
 Only events that happened by the sandbox clock's ``now`` exist, so advancing the clock reveals more of
-a World whose window reaches into the future.
+a World whose window reaches into the future. In strict mode export sees an event only hours after its
+upload (see ``arrival``); lookups, activity and DSAR see it at once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from headwater.sandbox.amplitude import arrival
 from headwater.sandbox.amplitude.directory import Directory, UserRecord
 from headwater.sandbox.amplitude.seeded import SeededRows
 from headwater.sandbox.amplitude.settings import AmplitudeSettings
-from headwater.sandbox.world import World
+from headwater.sandbox.world import Event, World
 
 DEDUPE_WINDOW = timedelta(days=7)
 TICK = timedelta(microseconds=1)
@@ -84,23 +86,46 @@ class EventStore:
     def lines_uploaded(self, start: datetime, end: datetime, now: datetime) -> Iterator[tuple[datetime, str]]:
         """(upload hour, NDJSON line) for rows with start <= server_upload_time < end, in hour order."""
         generated = self._generated(start, min(end, now + TICK), now)
+        delay = self.settings.export_delay
         ingested = sorted(
-            (stored for stored in self._ingested_snapshot() if start <= stored.upload < end),
+            (
+                stored
+                for stored in self._ingested_snapshot()
+                if start <= stored.upload < end
+                and (delay is None or arrival.on_time(_hour(stored.upload), delay) <= now)
+            ),
             key=lambda stored: stored.upload,
         )
         extra = ((_hour(stored.upload), json.dumps(stored.row, separators=(",", ":"))) for stored in ingested)
         return heapq.merge(generated, extra, key=lambda pair: pair[0])
 
     def _generated(self, start: datetime, end: datetime, now: datetime) -> Iterator[tuple[datetime, str]]:
+        delay = self.settings.export_delay
+        if delay is not None:
+            # a seeded event is uploaded within its own hour, so no later hour can be exportable yet
+            end = min(end, _hour(now - delay))
         if end <= start:
             return
         seeded, app_id = self.directory.seeded, self.settings.app_id
         for event in self.world.events_between(start, end):
-            if event.time > now:
+            if event.time > now or (delay is not None and self._arrives(event, delay) > now):
                 continue
             record = seeded(event.person_index)
             if record is not None:
                 yield self.seeded_rows.line(app_id, record, event)
+
+    def _arrives(self, event: Event, delay: timedelta) -> datetime:
+        """When a seeded event becomes exportable in strict mode (its upload hour is its own hour)."""
+        return arrival.on_time(_hour(event.time), delay) + arrival.lateness(
+            self.settings, self.world.seed, event
+        )
+
+    def events_held(self, now: datetime) -> int:
+        """Every event the project holds as of ``now``, exportable yet or not: seeded events that have
+        happened, of users not purged, plus every ingested one."""
+        live = [index for index in range(self.world.users) if self.directory.seeded(index) is not None]
+        seeded = sum(self.world.count_events_until(index, now, inclusive=True) for index in live)
+        return seeded + len(self._ingested_snapshot())
 
     def last_seen(self, record: UserRecord, now: datetime) -> date:
         """The day of the user's latest event (or of their creation when they have none yet)."""

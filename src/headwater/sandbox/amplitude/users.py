@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from headwater.sandbox.amplitude.auth import profile_key, project_key
 from headwater.sandbox.amplitude.directory import UserRecord
 from headwater.sandbox.amplitude.errors import ApiError, bad_request
-from headwater.sandbox.amplitude.limits import spend
+from headwater.sandbox.amplitude.limits import spend, too_many
 from headwater.sandbox.amplitude.params import as_bool, as_int
 from headwater.sandbox.amplitude.rows import LIBRARY
 from headwater.sandbox.amplitude.state import PROFILE, USER_LOOKUP, AmplitudeState, get_state
@@ -37,6 +37,18 @@ def _search(state: AmplitudeState, term: str) -> tuple[str, list[UserRecord]]:
     return ("match_user_prefix", prefixed) if prefixed else ("nomatch", [])
 
 
+def _spend_lookup(state: AmplitudeState, api_key: str) -> None:
+    """Lenient: the shared token bucket. Strict: a sliding hour on the sandbox clock (see SlidingHour)."""
+    if not state.strict:
+        spend(state.limiter, api_key, USER_LOOKUP, what=LOOKUP_LIMIT)
+        return
+    if not state.limiter.enabled:
+        return
+    wait = state.lookup_window.check(api_key, state.clock.now(), state.settings.lookups_per_hour)
+    if wait is not None:
+        raise too_many(f"Too many requests for {LOOKUP_LIMIT}; the limit was exceeded", wait.total_seconds())
+
+
 def _int_param(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -54,7 +66,7 @@ def router() -> APIRouter:
     def usersearch(
         request: Request, api_key: str = Depends(project_key), state: AmplitudeState = Depends(get_state)
     ) -> dict[str, Any]:
-        spend(state.limiter, api_key, USER_LOOKUP, what=LOOKUP_LIMIT)
+        _spend_lookup(state, api_key)
         term = request.query_params.get("user")
         if term is None:
             raise bad_request("Missing required parameter user")
@@ -75,7 +87,7 @@ def router() -> APIRouter:
     def useractivity(
         request: Request, api_key: str = Depends(project_key), state: AmplitudeState = Depends(get_state)
     ) -> dict[str, Any]:
-        spend(state.limiter, api_key, USER_LOOKUP, what=LOOKUP_LIMIT)
+        _spend_lookup(state, api_key)
         amplitude_id = as_int(request.query_params.get("user", ""))
         if amplitude_id is None:
             raise bad_request("user must be an Amplitude ID (use usersearch to find it)")

@@ -24,8 +24,10 @@ from headwater.sandbox.fullstory import (
     visits,
     webhooks,
 )
+from headwater.sandbox.fullstory.counts import events_held
 from headwater.sandbox.fullstory.errors import error_body, install_error_handlers
 from headwater.sandbox.fullstory.state import FullStoryState
+from headwater.sandbox.stats import install_stats
 from headwater.sandbox.world import World
 
 DOWNLOAD_PREFIXES = ("/api/v1/export/get", exports.DOWNLOAD_PREFIX)
@@ -71,6 +73,7 @@ def create_fullstory_app(
     ):
         app.include_router(router)
     app.include_router(sandbox_router(state.clock, state.calls, state.faults))
+    install_stats(app, "fullstory_events", lambda: events_held(state))
     app.add_middleware(
         FaultMiddleware, injector=state.faults, error_body=error_body, download_prefixes=DOWNLOAD_PREFIXES
     )

@@ -19,12 +19,28 @@ from headwater.sandbox.fullstory.stream import Window, event_rows, person_event_
 router = APIRouter(prefix="/api/v1/export")
 
 
-@router.get("/list", dependencies=[Depends(admin_key)])
+def data_export_pack(state: FullStoryState = Depends(get_state)) -> None:
+    """The bundle endpoints need the Data Export Pack add-on, which the ``business`` plan lacks.
+
+    The legacy Data Export is deprecated and sold as an add-on (developer.fullstory.com server/v1/exports;
+    FullStory help article 360020624194); an org without it answers with an error or lists nothing
+    (shared/api/real-behaviour.md, "Legacy Data Export"). Of those we answer 404, the answer hauser issue
+    #38 shows for an account that cannot see export bundles (shared/api/fullstory.md, "Plan gating"): a
+    client must then replicate through Segment Export.
+    """
+    if not state.options.legacy_data_export:
+        raise errors.not_found()
+
+
+BUNDLES = [Depends(admin_key), Depends(data_export_pack)]
+
+
+@router.get("/list", dependencies=BUNDLES)
 def list_bundles(start: str = "0", state: FullStoryState = Depends(get_state)) -> dict[str, Any]:
     return {"exports": [item.to_json() for item in bundles.list_after(state, _unix(start))]}
 
 
-@router.post("/list", dependencies=[Depends(admin_key)])
+@router.post("/list", dependencies=BUNDLES)
 def list_bundles_by_body(
     body: dict[str, Any] = Depends(wire.json_body), state: FullStoryState = Depends(get_state)
 ) -> dict[str, Any]:
@@ -33,7 +49,9 @@ def list_bundles_by_body(
     }
 
 
-@router.get("/get", dependencies=[Depends(admin_key_limited(LEGACY_DOWNLOAD_BUCKET))])
+@router.get(
+    "/get", dependencies=[Depends(admin_key_limited(LEGACY_DOWNLOAD_BUCKET)), Depends(data_export_pack)]
+)
 def get_bundle(id: str = "", state: FullStoryState = Depends(get_state)) -> StreamingResponse:
     if not id:
         raise errors.required("id")

@@ -28,6 +28,7 @@ class Operation:
     finished_at: datetime | None = None
     results: dict[str, Any] | None = None
     error_details: str = ""
+    ready_at: datetime | None = None  # not done before this sandbox time, however often it is polled
     on_complete: Callable[[Operation], None] | None = field(default=None, repr=False)
 
     def poll(self, now: datetime) -> None:
@@ -35,7 +36,7 @@ class Operation:
         if self.state != PENDING:
             return
         self.polls += 1
-        if self.polls >= self.polls_needed:
+        if self.polls >= self.polls_needed and (self.ready_at is None or now >= self.ready_at):
             self.finish(now)
 
     def finish(self, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -31,6 +31,13 @@ DEFAULT_BUCKETS = {
     GENERAL_BUCKET: BucketSpec(rate=50.0, burst=100.0),
     LEGACY_DOWNLOAD_BUCKET: BucketSpec.per_minute(2),
 }
+
+# Strict mode. A v2 deletion answers `200 {}` and FullStory documents nothing about observing it finish: no
+# semantics for `is_being_deleted` and no time after which the user answers 404 (developer.fullstory.com
+# server/users/delete-user; shared/api/real-behaviour.md, "Users v2"). So the flag shows late and the user
+# lingers, long enough that a client which treats either as a prompt signal is caught out.
+STRICT_DELETION_FLAG_AFTER = timedelta(minutes=30)
+STRICT_DELETION_PURGE_AFTER = timedelta(days=1)
 
 
 @dataclass
@@ -79,7 +86,15 @@ class FullStoryState:
         self.faults = FaultInjector(options.fault_rate, options.seed, latency_ms=options.latency_ms)
         self.limiter = RateLimiter(DEFAULT_BUCKETS, enabled=options.rate_limits)
         self.roles = {credentials.fullstory_admin_key: ADMIN, credentials.fullstory_standard_key: STANDARD}
-        self.users = UserDirectory(world, clock, options.purge_after_seconds)
+        if options.strict:
+            self.users = UserDirectory(
+                world,
+                clock,
+                STRICT_DELETION_PURGE_AFTER.total_seconds(),
+                STRICT_DELETION_FLAG_AFTER.total_seconds(),
+            )
+        else:
+            self.users = UserDirectory(world, clock, options.purge_after_seconds)
         self.ingested = IngestedEvents()
         self.operations = OperationBook(clock)
         self.jobs: dict[str, BatchJob] = {}

@@ -39,10 +39,13 @@ class UserRecord:
 class UserDirectory:
     """World people are viewed on demand and only stored once touched, so big worlds stay cheap."""
 
-    def __init__(self, world: World, clock: SandboxClock, purge_after_seconds: float) -> None:
+    def __init__(
+        self, world: World, clock: SandboxClock, purge_after_seconds: float, flag_after_seconds: float = 0.0
+    ) -> None:
         self.world = world
         self.clock = clock
         self.purge_after = timedelta(seconds=purge_after_seconds)
+        self.flag_after = timedelta(seconds=flag_after_seconds)
         self._records: dict[str, UserRecord] = {}
         self._by_uid: dict[str, str] = {}
         self._created: list[str] = []
@@ -114,9 +117,14 @@ class UserDirectory:
         stored = self.materialize(record)
         if stored.deletion_requested is None:
             stored.deletion_requested = self.clock.now()
-            stored.properties = {}
         stored.delete_operation_id = stored.delete_operation_id or operation_id
         return stored
+
+    def shows_deletion(self, record: UserRecord) -> bool:
+        """Whether the user already reads ``is_being_deleted``; from the request on, unless ``flag_after``
+        (strict mode) makes FullStory take a while to say so."""
+        requested = record.deletion_requested
+        return requested is not None and self.clock.now() >= requested + self.flag_after
 
     def purge(self, record: UserRecord) -> None:
         record.purged = True

@@ -15,13 +15,14 @@ MAX_PROPERTIES = 500
 
 
 def user_json(state: FullStoryState, record: UserRecord, include_schema: bool = False) -> dict[str, Any]:
+    deleting = state.users.shows_deletion(record)
     body: dict[str, Any] = {
         "id": record.id,
         "uid": record.uid,
         "display_name": record.display_name,
         "email": record.email,
-        "is_being_deleted": record.being_deleted,
-        "properties": {} if record.being_deleted else record.properties,
+        "is_being_deleted": deleting,
+        "properties": {} if deleting else record.properties,
         "app_url": f"https://app.fullstory.com/ui/{state.org_id}/segments/everyone/people/0/user/{record.id}",
     }
     if include_schema:

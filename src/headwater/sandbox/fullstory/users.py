@@ -44,6 +44,10 @@ def list_users(
     offset = wire.decode_token(page_token)
     with state.lock:
         matches = _matching(state, uid, email, display_name, is_identified)
+        if not matches and state.options.strict:
+            # FullStory's Users v2 spec lists 404 among GET /v2/users's answers (node SDK OpenAPI,
+            # fullstory.v2.users; real-behaviour.md "Users v2"): strict mode answers it when nobody matches.
+            raise errors.not_found()
         page = matches[offset : offset + USERS_PAGE_SIZE]
         body: dict[str, Any] = {
             "results": [userdata.user_json(state, record, include_schema) for record in page],

@@ -30,7 +30,7 @@ def _user(state: FullStoryState, uid: str, *, allow_deleting: bool = False) -> U
 def get_individual(uid: str, state: FullStoryState = Depends(get_state)) -> dict[str, Any]:
     with state.lock:
         record = _user(state, uid, allow_deleting=True)
-        if record.being_deleted:
+        if record.being_deleted:  # documented for v1, so shown from the request on even in strict mode
             operation = state.operations.get(record.delete_operation_id)
             return {"uid": uid, "existingOperation": operation.to_json() if operation else None}
         now = state.clock.now()
@@ -65,6 +65,11 @@ def delete_individual(uid: str, state: FullStoryState = Depends(get_state)) -> d
 
         operation = state.operations.start(DELETE_USER, {"uid": uid}, on_complete=purge)
         record = state.users.request_delete(record, operation.id)
+        if state.options.strict and record.deletion_requested is not None:
+            # Strict: the operation is the documented way to follow a deletion (developer.fullstory.com
+            # server/v1/users delete-individual, then /operations/v1/{id}; real-behaviour.md "Users v2"),
+            # and it completes only when the user is really gone, however often it is polled.
+            operation.ready_at = record.deletion_requested + state.users.purge_after
         return {"id": operation.id}
 
 
