@@ -50,10 +50,15 @@ def test_intake_from_the_command_line_exits_2(desk: Desk, tmp_path: Path) -> Non
     assert code == 2 and "control character (U+001B)" in out
     code, out = dsr("create", "--kind", "delete", "--email", "ann@example.com", "--fullstory-uid", "u\u0000")
     assert code == 2 and "control character (U+0000)" in out
+    binary = tmp_path / "binary.csv"
+    binary.write_text("email\nann\u0000@example.com\nbob@example.com\n")
+    code, out = dsr("import", str(binary), "--kind", "delete", "--json")
+    assert code == 2 and "NUL byte" in out  # a NUL says it is no text file: refused whole
+    assert desk.privacy.list_tickets() == []
     people = tmp_path / "people.csv"
-    people.write_text("email\nann\u0000@example.com\nbob@example.com\n")
+    people.write_text("email\nann\u001b@example.com\nbob@example.com\n")
     code, out = dsr("import", str(people), "--kind", "delete", "--json")
-    assert "control character (U+0000)" in out
+    assert "control character (U+001B)" in out
     assert [t["email"] for t in desk.privacy.list_tickets()] == ["bob@example.com"]
 
 

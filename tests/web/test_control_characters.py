@@ -55,7 +55,7 @@ def test_other_request_bodies_refuse_control_characters(connected: Web) -> None:
             "settings": {"base_url": "http://fs.example\u0000"},
         },
         "/api/v1/connections/fs/actions/list-users/run": {"input": {"email": "a\u0000@example.com"}},
-        "/api/v1/connections/fs/syncs": {"to": "duckdb:///x\u0000.duckdb"},
+        "/api/v1/connections/fs/syncs": {"destination": "warehouse\u0000"},
     }
     for url, body in refused.items():
         answer = web.client.post(url, json=body, headers=admin)
@@ -80,12 +80,18 @@ def test_a_nul_in_a_query_path_or_csv_row_never_reaches_the_store(connected: Web
     assert found.status_code == 422 and "U+0000" in found.json()["detail"]
     one = web.client.get(f"{TICKETS}/DSR-%00", headers=operator)
     assert one.status_code == 422 and "U+0000" in one.json()["detail"]
-    rows = "email,kind\nann\u0000@example.com,delete\nbob@example.com,delete\n"
+    binary = "email,kind\nann\u0000@example.com,delete\nbob@example.com,delete\n"
+    refused = web.client.post(
+        f"{TICKETS}/import", files={"file": ("people.csv", binary.encode(), "text/csv")}, headers=operator
+    )
+    assert refused.status_code == 422 and "NUL byte" in refused.json()["detail"]  # refused whole
+    assert tickets(web) == 0
+    rows = "email,kind\nann\u001b@example.com,delete\nbob@example.com,delete\n"
     answer = web.client.post(
         f"{TICKETS}/import", files={"file": ("people.csv", rows.encode(), "text/csv")}, headers=operator
     )
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert (result["created"], result["refused"]) == (1, 1)
-    assert "control character (U+0000)" in result["rows"][0]["error"]
+    assert "control character (U+001B)" in result["rows"][0]["error"]
     assert tickets(web) == 1
