@@ -15,7 +15,8 @@ from pydantic import BaseModel, ValidationError
 from headwater.actions.catalogue import find_action
 from headwater.actions.dryrun import DryRunRequest, DryRunTransport, describe_request
 from headwater.actions.model import Action, ActionContext, Progress, describe_errors, no_progress
-from headwater.connectors.base import ConnectionInfo, borrowed
+from headwater.connections import on_behalf_of
+from headwater.connectors.base import ConnectionInfo
 from headwater.connectors.registry import get_provider
 from headwater.errors import BadInput, HeadwaterError, ProviderError
 from headwater.http import Observer
@@ -65,7 +66,7 @@ def run_action(
             f"{action.qualified_key} is a {action.provider} action; connection {info.name!r} is {info.kind}."
         )
     payload = action.parse_input(data)
-    transport = DryRunTransport() if options.dry_run else borrowed(options.transport)
+    transport = DryRunTransport() if options.dry_run else on_behalf_of(info, options.transport)
     client = get_provider(info.kind).client(info, transport=transport, observers=list(options.observers))
     context = ActionContext(info, progress=options.progress, limit=options.limit, sleep=options.sleep)
     try:

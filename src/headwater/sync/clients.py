@@ -13,12 +13,11 @@ from contextlib import contextmanager
 import httpx
 from pydantic import SecretStr
 
-from headwater.connections import Connections
+from headwater.connections import Connections, on_behalf_of
 from headwater.connectors.amplitude.client import PROVIDER as AMPLITUDE
 from headwater.connectors.amplitude.client import basic, hints
 from headwater.connectors.amplitude.settings import AmplitudeSettings
 from headwater.connectors.amplitude.spec import parse_settings as amplitude_settings
-from headwater.connectors.base import borrowed
 from headwater.errors import BadInput
 from headwater.http import HttpClient, Observer
 
@@ -45,7 +44,11 @@ def export_http(
     if info.kind == "amplitude":
         key, secret = info.secret("api_key"), info.secret("secret_key")
         http = amplitude_http(
-            key, secret, amplitude_settings(info), transport=borrowed(transport), observers=observers
+            key,
+            secret,
+            amplitude_settings(info),
+            transport=on_behalf_of(info, transport),
+            observers=observers,
         )
         try:
             yield http
