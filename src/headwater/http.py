@@ -487,7 +487,7 @@ def _follow(request: httpx.Request, response: httpx.Response, cross_origin: bool
         method = "GET"
     if same_origin(request.url, target):
         headers = request.headers.copy()
-        del headers["host"]
+        headers["Host"] = target.netloc.decode("ascii")  # httpx adds none when a body stream is given
         stream: Any = request.stream
         if method != request.method:
             for name in ("content-length", "content-type", "transfer-encoding"):
