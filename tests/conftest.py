@@ -21,6 +21,12 @@ PG_SKIP_REASON = "PostgreSQL tests need HEADWATER_TEST_DATABASE_URL (CI sets it;
 SANDBOX_OUTBOUND_ALLOW = "127.0.0.1,::1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Session-scoped fixtures (the browser tests' site) run before `_isolated_env`: they connect to a
+    sandbox too."""
+    os.environ["HEADWATER_OUTBOUND_ALLOW"] = SANDBOX_OUTBOUND_ALLOW
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the developer's real home, key or database; allow the sandbox's loopback address."""
