@@ -57,6 +57,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="hw-bench-dsr-"))
     env = {
         "HEADWATER_HOME": str(home),
+        "HEADWATER_OUTBOUND_ALLOW": "127.0.0.1",  # the sandbox listens on loopback
         "HEADWATER_JOBS_MODULES": "headwater.privacy.orchestration",
         "HEADWATER_JOBS_POLL_SECONDS": "0.05",
         "HEADWATER_JOBS_TICK_SECONDS": "1",

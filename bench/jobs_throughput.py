@@ -57,6 +57,7 @@ def run_case(
     env = {
         "HEADWATER_HOME": str(home),
         "HEADWATER_DATABASE_URL": store,
+        "HEADWATER_OUTBOUND_ALLOW": "127.0.0.1",  # the sandbox listens on loopback
         "HEADWATER_JOBS_MODULES": "headwater.jobs.demo",
         "HEADWATER_JOBS_QUEUE": queue_name,
         **FAST,

@@ -170,7 +170,12 @@ def floor(work: Path, files: list[str]) -> dict[str, Any]:
 
 def headwater_sync(work: Path, replay_url: str, key: str, start: datetime) -> dict[str, Any]:
     print("(a) headwater sync into DuckDB...", file=sys.stderr)
-    env = {**os.environ, "HEADWATER_HOME": str(work / "home"), "BENCH_FS_KEY": key}
+    env = {
+        **os.environ,
+        "HEADWATER_HOME": str(work / "home"),
+        "HEADWATER_OUTBOUND_ALLOW": "127.0.0.1",  # the replay server listens on loopback
+        "BENCH_FS_KEY": key,
+    }
     connect = [HEADWATER, "connect", "fullstory", "--name", "fs", "--api-key-env", "BENCH_FS_KEY"]
     subprocess.run([*connect, "--base-url", replay_url], env=env, check=True, capture_output=True)
     target = f"duckdb://{work / 'sync.duckdb'}"

@@ -17,15 +17,24 @@ from headwater.store import Database
 
 PG_URL = os.environ.get("HEADWATER_TEST_DATABASE_URL", "")
 PG_SKIP_REASON = "PostgreSQL tests need HEADWATER_TEST_DATABASE_URL (CI sets it; see README)"
+#: the sandbox listens on loopback, which Headwater refuses to connect to unless it is allowed
+SANDBOX_OUTBOUND_ALLOW = "127.0.0.1,::1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Session-scoped fixtures (the browser tests' site) run before `_isolated_env`: they connect to a
+    sandbox too."""
+    os.environ["HEADWATER_OUTBOUND_ALLOW"] = SANDBOX_OUTBOUND_ALLOW
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the developer's real home, key or database."""
+    """Never touch the developer's real home, key or database; allow the sandbox's loopback address."""
     for name in list(os.environ):
         if name.startswith("HEADWATER_") and name != "HEADWATER_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     monkeypatch.setenv("HEADWATER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HEADWATER_OUTBOUND_ALLOW", SANDBOX_OUTBOUND_ALLOW)
     monkeypatch.chdir(tmp_path)
 
 

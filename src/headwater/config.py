@@ -27,7 +27,39 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("headwater", appauthor=False))
 
 
-class Settings(BaseSettings):
+class OutboundSettings(BaseSettings):
+    """What every outbound HTTP client reads when it is built: where it may connect, and how long it waits.
+
+    A separate class because `headwater.http` builds clients deep inside connectors, where no `Settings`
+    is handed down; reading these four is cheap. `Settings` includes them, for `config show`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HEADWATER_", env_file=".env", extra="ignore")
+
+    outbound_allow: str = Field(
+        default="",
+        description="Internal hosts, addresses and networks Headwater may connect to, comma-separated",
+    )
+    provider_connect_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="Seconds to wait for a provider to accept a connection"
+    )
+    provider_read_timeout: float = Field(
+        default=60.0, gt=0, le=3600, description="Seconds to wait for a provider's next byte"
+    )
+    provider_attempts: int = Field(
+        default=5, ge=1, le=20, description="Attempts per provider call before it counts as failed"
+    )
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _allow_list(cls, value: str) -> str:
+        from headwater.outbound import parse_allow_list  # the policy owns the syntax
+
+        parse_allow_list(value)
+        return value
+
+
+class Settings(OutboundSettings):
     model_config = SettingsConfigDict(env_prefix="HEADWATER_", env_file=".env", extra="ignore")
 
     home: Path = Field(default_factory=_default_home, description="Where the embedded store and key live")
@@ -81,6 +113,10 @@ class Settings(BaseSettings):
             "jobs_mode": "celery" if self.broker_url else "embedded",
             "log_level": self.log_level,
             "sync_memory": self.sync_memory,
+            "outbound_allow": self.outbound_allow,
+            "provider_connect_timeout": self.provider_connect_timeout,
+            "provider_read_timeout": self.provider_read_timeout,
+            "provider_attempts": self.provider_attempts,
         }
 
 

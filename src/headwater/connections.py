@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from headwater.config import Settings
 from headwater.connectors.base import ConnectionInfo, Connector
 from headwater.connectors.registry import get_provider
-from headwater.connectors.transport import borrowed
 from headwater.connectors.verify import not_saved, run_test, validate_credentials, validate_settings
 from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
 from headwater.http import Observer
+from headwater.outbound import OnBehalfOf, Origin, check_url, origin_of, policy_from_environment
 from headwater.store import Database, audit
 from headwater.store.models import ConnectionRow, utcnow
 from headwater.vault import Vault, load_keyring, mask
@@ -108,6 +108,7 @@ class Connections:
             credentials=validate_credentials(spec, credentials),
         )
         try:
+            refuse_internal_urls(info)
             run_test(spec, info, transport)
         except HeadwaterError as exc:
             raise not_saved(exc, name) from None
@@ -181,7 +182,7 @@ class Connections:
         info = self.info(name)
         spec = get_provider(info.kind)
         try:
-            run_test(spec, info, transport)
+            run_test(spec, info, on_behalf_of(info, transport))
         except HeadwaterError as exc:
             self._audit(name, actor, "connection.test_failed", f"Test failed: {exc.message}", code=exc.code)
             raise
@@ -225,7 +226,9 @@ class Connections:
         observers: list[Observer] | None = None,
     ) -> Connector:
         info = self.usable_info(name)
-        return get_provider(info.kind).connector(info, transport=borrowed(transport), observers=observers)
+        return get_provider(info.kind).connector(
+            info, transport=on_behalf_of(info, transport), observers=observers
+        )
 
     def open_client(
         self,
@@ -235,7 +238,9 @@ class Connections:
         observers: list[Observer] | None = None,
     ) -> Any:
         info = self.usable_info(name)
-        return get_provider(info.kind).client(info, transport=borrowed(transport), observers=observers)
+        return get_provider(info.kind).client(
+            info, transport=on_behalf_of(info, transport), observers=observers
+        )
 
     def record(self, name: str, actor: str, event: str, message: str, **details: Any) -> None:
         """Add an entry about this connection to the audit trail (used by the action runner)."""
@@ -284,6 +289,33 @@ class Connections:
         if row is None:
             raise NotFound(f"No connection named {name!r}.", hint="See `headwater connections list`.")
         return row
+
+
+def _urls(info: ConnectionInfo) -> list[str]:
+    """Every http(s) URL a connection names: settings such as a base URL, credentials such as a webhook."""
+    values = [*info.settings.values(), *(c.get_secret_value() for c in info.credentials.values())]
+    return [value for value in values if isinstance(value, str) and origin_of(value) is not None]
+
+
+def own_origins(info: ConnectionInfo) -> frozenset[Origin]:
+    """The origins a stored connection names: an admin chose them, so requests on its behalf may go there."""
+    return frozenset(origin for url in _urls(info) if (origin := origin_of(url)) is not None)
+
+
+def on_behalf_of(info: ConnectionInfo, transport: httpx.BaseTransport | None) -> httpx.BaseTransport:
+    """The transport for requests made for stored connection `info` (never closed by the clients on it)."""
+    return OnBehalfOf(transport, own_origins(info))
+
+
+def refuse_internal_urls(info: ConnectionInfo) -> None:
+    """A new connection may not name an internal address that `HEADWATER_OUTBOUND_ALLOW` does not allow.
+
+    Checked before it is stored, even when nothing is sent now (a Slack webhook without --test): once
+    stored, a connection's own hosts are trusted.
+    """
+    policy = policy_from_environment()
+    for url in _urls(info):
+        check_url(url, policy)
 
 
 def _choose_another(name: str) -> str:

@@ -21,6 +21,7 @@ from headwater.config import Settings, load_settings
 from headwater.connections import Connections
 from headwater.discovery.demo import step_discovery
 from headwater.key_rotation import rotate_master_key
+from headwater.outbound import SETTING as OUTBOUND_ALLOW
 from headwater.privacy.demo import ensure_connections, step_privacy
 from headwater.sandbox import SandboxServer, World
 from headwater.store import Database
@@ -97,6 +98,14 @@ DEMO_PEOPLE = 40
 DEMO_EVENTS_PER_PERSON = 120
 
 
+def allow_sandbox(host: str) -> None:
+    """Let this process (and the ones it starts) reach the sandbox, which listens on a loopback address
+    that Headwater otherwise refuses to connect to."""
+    entries = [e.strip() for e in os.environ.get(OUTBOUND_ALLOW, "").split(",") if e.strip()]
+    if host not in entries:
+        os.environ[OUTBOUND_ALLOW] = ",".join([*entries, host])
+
+
 def run_demo(home: Path | None = None, console: Console | None = None) -> DemoRun:
     console = console or Console()
     home = home or Path(tempfile.mkdtemp(prefix="headwater-demo-"))
@@ -108,6 +117,7 @@ def run_demo(home: Path | None = None, console: Console | None = None) -> DemoRu
         sandbox = stack.enter_context(
             SandboxServer(world=World(seed=7, users=DEMO_PEOPLE, events_per_user=DEMO_EVENTS_PER_PERSON))
         )
+        allow_sandbox(sandbox.host)
         run = DemoRun(
             home=home, console=console, settings=settings, db=Database.open(settings), sandbox=sandbox
         )

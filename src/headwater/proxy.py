@@ -93,7 +93,8 @@ def send(http: HttpClient, request: ProxyRequest) -> ProxyResponse:
         kwargs["json"] = request.json_body
     elif request.data is not None:
         kwargs["content"] = request.data.encode()
-    shown = set(range(400, 600)) - set(http.retry.statuses)
+    # errors and unfollowed redirects (to another host) are answers to show, not failures
+    shown = set(range(300, 600)) - set(http.retry.statuses)
     response = http.request(request.method.upper(), url, ok_statuses=shown, **kwargs)
     return ProxyResponse(response.status_code, dict(response.headers), _body(http, response.text))
 

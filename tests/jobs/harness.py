@@ -205,6 +205,7 @@ def build_env(
         "HEADWATER_JOBS_MODULES": modules,
         "HEADWATER_JOBS_QUEUE": queue_name,
         "HEADWATER_LOG_LEVEL": "INFO",
+        "HEADWATER_OUTBOUND_ALLOW": os.environ.get("HEADWATER_OUTBOUND_ALLOW", ""),
         **FAST_SETTINGS,
     }
     if broker is not None:

@@ -16,9 +16,9 @@ from headwater.actions.catalogue import find_action
 from headwater.actions.dryrun import DryRunRequest, DryRunTransport, describe_request
 from headwater.actions.local_files import Face
 from headwater.actions.model import Action, ActionContext, Progress, describe_errors, no_progress
+from headwater.connections import on_behalf_of
 from headwater.connectors.base import ConnectionInfo
 from headwater.connectors.registry import get_provider
-from headwater.connectors.transport import borrowed
 from headwater.errors import BadInput, HeadwaterError, ProviderError
 from headwater.http import Observer
 
@@ -67,7 +67,7 @@ def run_action(info: ConnectionInfo, action: Action, data: Any, options: RunOpti
             f"{action.qualified_key} is a {action.provider} action; connection {info.name!r} is {info.kind}."
         )
     payload = action.parse_input(data, face=options.face)
-    transport = DryRunTransport() if options.dry_run else borrowed(options.transport)
+    transport = DryRunTransport() if options.dry_run else on_behalf_of(info, options.transport)
     client = get_provider(info.kind).client(info, transport=transport, observers=list(options.observers))
     context = ActionContext(info, progress=options.progress, limit=options.limit, sleep=options.sleep)
     try:

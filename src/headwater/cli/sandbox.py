@@ -142,4 +142,5 @@ def _announce(server: SandboxServer, json_output: bool) -> None:
     console.print("Demo credentials (sandbox only):")
     for name, value in credentials.items():
         console.print(f"  {name}: {value}", markup=False)
+    console.print(f"Headwater connects to it once allowed: export HEADWATER_OUTBOUND_ALLOW={server.host}")
     console.print("Press Ctrl-C to stop.")

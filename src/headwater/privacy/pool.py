@@ -21,10 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from headwater.connections import Connections
+from headwater.connections import Connections, on_behalf_of
 from headwater.connectors.base import ConnectionInfo, Connector
 from headwater.connectors.registry import get_provider
-from headwater.connectors.transport import borrowed
 from headwater.privacy.transport import shared_transport
 
 _DIGEST_KEY = secrets.token_bytes(32)  # per process: a digest of credentials is useless anywhere else
@@ -77,7 +76,7 @@ class ConnectorPool:
                     entry.current = False
                     retired = entry if entry.users == 0 else None
                 spec = get_provider(info.kind)
-                connector = spec.connector(info, transport=borrowed(shared_transport()))
+                connector = spec.connector(info, transport=on_behalf_of(info, shared_transport()))
                 entry = self._entries[info.name] = _Entry(connector, digest)
             entry.users += 1
         if retired is not None:

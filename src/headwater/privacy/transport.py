@@ -12,7 +12,9 @@ import threading
 
 import httpx
 
-_pools: dict[int, httpx.HTTPTransport] = {}
+from headwater.http import OutboundTransport
+
+_pools: dict[int, OutboundTransport] = {}
 _lock = threading.Lock()
 
 
@@ -22,5 +24,5 @@ def shared_transport() -> httpx.BaseTransport:
         pool = _pools.get(pid)
         if pool is None:
             _pools.clear()  # a parent's pool, inherited through fork: never used here
-            pool = _pools[pid] = httpx.HTTPTransport()
+            pool = _pools[pid] = OutboundTransport()
         return pool

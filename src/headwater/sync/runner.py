@@ -18,9 +18,8 @@ from typing import Any, Protocol
 import httpx
 
 from headwater.config import Settings
-from headwater.connections import Connections
+from headwater.connections import Connections, on_behalf_of
 from headwater.connectors.registry import get_provider
-from headwater.connectors.transport import borrowed
 from headwater.errors import HeadwaterError
 from headwater.http import CallRecord
 from headwater.store import Database
@@ -116,7 +115,7 @@ def run_sync(
     scratch_dir = leftovers.scratch_folder(scratch_root)
     with (
         Scratch(scratch_dir) as scratch,
-        closing(spec.client(info, transport=borrowed(transport), observers=[fanout])) as client,
+        closing(spec.client(info, transport=on_behalf_of(info, transport), observers=[fanout])) as client,
     ):
         source = export.source(client, now=now)
         destination = open_destination(target, scratch, settings.sync_memory)

@@ -20,6 +20,7 @@ from headwater.workflows.model import Strict
 from headwater.workflows.steps import Output, StepCall
 
 READS = ("GET", "HEAD")
+REDIRECTS = range(300, 400)
 
 
 class HttpRequestInput(Strict):
@@ -85,7 +86,8 @@ def _plain(call: StepCall, data: HttpRequestInput, query: list[tuple[str, str]])
         base_url="", provider=host, transport=borrowed(call.env.transport), sleep=call.env.sleep
     ) as http:
         call.env.secrets.update(secrets)
-        response = http.request(data.method, str(data.url), **kwargs)
+        # a redirect to another host is shown to the workflow, not followed with its body and headers
+        response = http.request(data.method, str(data.url), ok_statuses=REDIRECTS, **kwargs)
         headers = {k: REDACTED if k.lower() in SECRET_HEADERS else v for k, v in response.headers.items()}
         return {"status": response.status_code, "headers": headers, "body": _body(response.text)}
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from pydantic import Field, SecretStr, model_validator
 
-from headwater.connections import NAME, Connections, ConnectionSummary
+from headwater.connections import NAME, Connections, ConnectionSummary, on_behalf_of
 from headwater.connectors.slack.spec import CREDENTIAL
 from headwater.connectors.slack.webhook import SlackWebhook, check_webhook_url
 from headwater.connectors.transport import borrowed
@@ -48,7 +48,7 @@ def slack_post(call: StepCall) -> Output:
         webhook = SlackWebhook(
             info.secret(CREDENTIAL),
             connection=info.name,
-            transport=borrowed(call.env.transport),
+            transport=on_behalf_of(info, call.env.transport),
             sleep=call.env.sleep,
         )
         try:

@@ -50,14 +50,18 @@ class DsarApi:
         return DsarStatus.model_validate(self._client().request("GET", f"{PATH}/{int(request_id)}").json())
 
     def download(self, url: str) -> Iterator[dict[str, Any]]:
-        """Rows of one output file (gzipped NDJSON); redirects to storage are followed."""
+        """Rows of one output file (gzipped NDJSON).
+
+        Amplitude answers with a redirect to storage on another host; it is followed as a bare GET, without
+        the org credentials (the presigned URL is the permission).
+        """
         host = urlsplit(url).netloc
         if host not in self._trusted:
             raise ProviderError(
                 f"Refusing to send Amplitude org credentials to {host!r}, which is not an Amplitude host.",
                 hint="Check the connection's base URL and region.",
             )
-        with self._client().stream("GET", url) as rsp:
+        with self._client().stream("GET", url, cross_origin_redirects=True) as rsp:
             body = spool(rsp.iter_bytes())
         yield from archive_rows(body, "data access file")
 

@@ -24,7 +24,7 @@ from headwater.errors import (
     PermissionDenied,
     ProviderError,
 )
-from headwater.http import HttpClient, Observer, RetryPolicy
+from headwater.http import HttpClient, Observer, OutboundTransport, RetryPolicy
 
 PROVIDER = "Slack"
 STAND_IN_PATH = "/services/[redacted]"
@@ -76,7 +76,7 @@ class _RealPath(httpx.BaseTransport):
     def __init__(self, url: httpx.URL, inner: httpx.BaseTransport | None) -> None:
         self._url = url
         self._owned = inner is None
-        self._inner = inner if inner is not None else httpx.HTTPTransport()
+        self._inner = inner if inner is not None else OutboundTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         real = httpx.Request(
