@@ -1,9 +1,9 @@
 """How privacy uses a connector's optional hooks, and how identities and provider jobs are stored.
 
 The hooks (`batch_size`, `call_interval`, `deletion_identities`, `delete_parts`, `find_deletions`,
-`request_copy`, `collect_copy`) are declared, with their defaults, on `connectors.base.Connector`; this module adds
-privacy's guards around them. A job's `detail` says which identities it covers and how many records
-each lost (see `ProviderJob`).
+`request_copy`, `collect_copy`) are declared, with their defaults, on `connectors.base.Connector`; this
+module adds privacy's guards around them. A job's `detail` says which identities it covers and how many
+records each lost (see `ProviderJob`).
 """
 
 from __future__ import annotations
