@@ -16,13 +16,16 @@ from sqlalchemy import func, select
 
 from headwater.config import load_settings
 from headwater.connections import Connections
+from headwater.jobs import DEAD
 from headwater.privacy import states
 from headwater.privacy.models import BatchRow, TaskRow
+from headwater.privacy.orchestration import SWEEP_KIND
 from headwater.privacy.service import Privacy
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.vault import Vault, load_keyring
 from tests.jobs.harness import MODES, JobsEnv, Mode, WorkerProcess, mode_param, open_env, store_url_for
 from tests.privacy.conftest import PRIVACY_MODULES, connect
+from tests.privacy.dying import KillTheLane, lane_job_dead, lane_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +205,51 @@ def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_onc
 
         sandbox.clock.advance(days=20)
         assert {privacy.refresh(t, actor="t")["status"] for t in tickets} == {states.COMPLETED}
+
+
+#: the jobs' default attempts (HEADWATER_JOBS_MAX_ATTEMPTS)
+ATTEMPTS = 5
+
+
+@pytest.mark.parametrize("jobs_mode", [pytest.param(Mode("embedded-sqlite", "sqlite", None, 1))], ids=str)
+def test_a_batch_that_dies_on_every_attempt_is_settled_by_asking_the_provider(env: JobsEnv) -> None:
+    """FullStory, uid-identified: the lane's worker is killed after 2 DELETEs on every attempt until its
+    job is dead, and FullStory has purged the users by the time the sweeper looks. The sweeper asks
+    FullStory which deletions landed: those complete; only the others fail, and a retry sends them once.
+    The dead job, whose work a later batcher finished, is marked superseded, not left dead."""
+    with SandboxServer(world=World(users=20), options=SandboxOptions(rate_limits=False)) as sandbox:
+        privacy = service(env)
+        connect(privacy, sandbox, fs="uid")
+        people = [sandbox.world.person(i) for i in range(2 * ATTEMPTS + 2)]
+        by_uid = [{"email": p.email, "identifiers": {"fullstory_uid": p.uid}} for p in people]
+        tickets = [privacy.create(kind="delete", connections=["fs"], actor="t", **w)["id"] for w in by_uid]
+        killer = KillTheLane(env, sandbox, "fs", per_attempt=2, attempts=ATTEMPTS)
+        env.start_worker(concurrency=2)
+        env.wait_until(lambda: lane_job_dead(env, "fs"), 120, "the lane's job to die on every attempt")
+        assert killer.kills == ATTEMPTS
+        landed = set(fs_deletes(sandbox))
+        assert 0 < len(landed) < len(people), "the dying batch must leave some deletions unsent"
+
+        sandbox.clock.advance(seconds=600)  # FullStory purges every user whose deletion landed
+        env.queue.submit(SWEEP_KIND)  # the sweeper's minute, now
+        env.wait_until(lambda: deleting(env) == 0, 60, "the sweeper to settle the dead batch")
+        failed = [t for t in tickets if privacy.show(t)["status"] == states.FAILED]
+        assert len(failed) == len(people) - len(landed)  # exactly the people never sent
+        for ticket in failed:
+            privacy.retry(ticket, actor="t")
+        env.wait_until(lambda: settled(env) == len(people), 60, "the retried tasks to be deleted")
+
+        deletes = fs_deletes(sandbox)
+        assert len(deletes) == len(set(deletes)) == len(people)  # no one deleted twice
+        sandbox.clock.advance(days=1)
+        shown = [privacy.refresh(t, actor="t") for t in tickets]
+        assert [t["status"] for t in shown] == [states.COMPLETED] * len(people), [t["tasks"] for t in shown]
+        assert lane_jobs(env, "fs", DEAD) == []
+        [superseded] = lane_jobs(env, "fs", "superseded")
+        assert superseded.last_error and "finished by job" in str(superseded.result)
+
+
+def deleting(env: JobsEnv) -> int:
+    with env.db.session() as session:
+        query = select(func.count()).select_from(TaskRow).where(TaskRow.status == states.DELETING)
+        return int(session.scalar(query) or 0)

@@ -84,7 +84,9 @@ def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[
         except BaseException:
             batching.release(ctx.db, connection, owner)
             raise
-    return {"connection": connection, "batches": batches}
+    finisher = f"job {ctx.job_id}, which emptied the lane after it"
+    retired = lanes.retire_dead_batchers(ctx.db, connection, finisher)
+    return {"connection": connection, "batches": batches, "superseded": retired}
 
 
 def _prepare(ctx: TaskContext, connector: Connector, connection: str, size: int, interval: float) -> None:

@@ -120,6 +120,13 @@ def abandoned(
     return settlement
 
 
+def unusable(db: Database, queue: JobQueue, batch: BatchRow, message: str) -> None:
+    """Settle a dead job's batch whose connection cannot be opened: its tasks fail with `message`."""
+    settlement = Settlement()
+    settlement.failed(batch_identities(db, batch), message)
+    finish(db, queue, batch, settlement)
+
+
 def stopped(reason: str) -> str:
     return f"The work on this task stopped: {reason.rstrip('.')}."
 
