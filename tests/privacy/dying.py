@@ -14,19 +14,18 @@ from sqlalchemy import select
 
 from headwater.jobs import DEAD, RUNNING, JobRow
 from headwater.privacy.batching import LANE_KIND
+from headwater.privacy.models import LaneRow
 from headwater.sandbox import SandboxServer
 from tests.jobs.harness import JobsEnv
 
 
 class KillTheLane:
-    """Arms a hook on the FullStory emulator's deletions. Each kill starts a replacement worker, so the
-    job is claimed again (by it or by another worker) once its lease runs out."""
+    """Arms a hook on the FullStory emulator's deletions until `disarm()`. Each kill starts a replacement
+    worker, so the job is claimed again (by it or by another worker) once its lease runs out."""
 
-    def __init__(
-        self, env: JobsEnv, sandbox: SandboxServer, connection: str, *, per_attempt: int, attempts: int
-    ) -> None:
+    def __init__(self, env: JobsEnv, sandbox: SandboxServer, connection: str, *, per_attempt: int) -> None:
         self.env, self.connection = env, connection
-        self.kills_left = attempts
+        self.armed = True
         self.kills = 0
         self._since_kill = 0
         self._lock = threading.Lock()
@@ -37,7 +36,7 @@ class KillTheLane:
             stored = request_delete(record, operation_id)
             with self._lock:
                 self._since_kill += 1
-                if self.kills_left > 0 and self._since_kill >= per_attempt:
+                if self.armed and self._since_kill >= per_attempt:
                     self._kill_lane_worker()
             return stored
 
@@ -50,9 +49,12 @@ class KillTheLane:
             return
         victim.kill()
         self.kills += 1
-        self.kills_left -= 1
         self._since_kill = 0
         self.env.replace(victim)
+
+    def disarm(self) -> None:
+        with self._lock:
+            self.armed = False
 
 
 def lane_jobs(env: JobsEnv, connection: str, status: str | None = None) -> list[JobRow]:
@@ -64,9 +66,12 @@ def lane_jobs(env: JobsEnv, connection: str, status: str | None = None) -> list[
 
 
 def lane_worker_pid(env: JobsEnv, connection: str) -> int | None:
-    """The pid of the worker running the lane's job: its lease owner is `host:pid:token:thread`."""
-    running = lane_jobs(env, connection, RUNNING)
-    owner = running[0].lease_owner if running else None
+    """The pid of the worker running the job that holds the lane (`job:ID`); a job's lease owner is
+    `host:pid:token:thread`."""
+    with env.db.session() as session:
+        holder = session.scalar(select(LaneRow.owner).where(LaneRow.connection == connection))
+        job = session.get(JobRow, int(holder.split(":")[1])) if holder else None
+    owner = job.lease_owner if job is not None and job.status == RUNNING else None
     return int(owner.split(":")[1]) if owner else None
 
 
