@@ -132,7 +132,10 @@ def stopped(reason: str) -> str:
 
 
 def not_sent(reason: str) -> str:
-    return f"{stopped(reason)} Its deletion did not reach the provider; `headwater dsr retry` sends it."
+    return (
+        f"{stopped(reason)} The provider holds no deletion for this person; `headwater dsr retry` "
+        "requests it."
+    )
 
 
 def uncertain(connection: str, reason: str, why: str) -> str:
