@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from headwater.addresses import parse_allow_list
 from headwater.errors import ConfigError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -53,8 +54,6 @@ class OutboundSettings(BaseSettings):
     @field_validator("outbound_allow")
     @classmethod
     def _allow_list(cls, value: str) -> str:
-        from headwater.outbound import parse_allow_list  # the policy owns the syntax
-
         parse_allow_list(value)
         return value
 

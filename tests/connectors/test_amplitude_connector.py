@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 from headwater.connectors.amplitude import AmplitudeClient, AmplitudeConnector
 from headwater.connectors.base import Connector, Identity, NeedsInput, ProviderJob, Subject
-from headwater.errors import AuthError, NotFound
+from headwater.errors import AuthError, NotFound, ProviderUnavailable, RateLimited
 from headwater.sandbox import World
 
 from .conftest import CREDS, AmpFactory, Sandbox, VirtualTime
@@ -96,6 +97,38 @@ def test_150_people_are_deleted_in_two_calls_and_followed_to_done(
     done = amp_connector.poll(scrubbed)
     assert done.status == "done" and done.next_poll_after is None
     assert amp_connector.poll(done) is done
+
+
+def test_a_batch_is_split_into_calls_of_whole_people_and_a_later_refusal_is_retryable(
+    amp_connector: AmplitudeConnector, amp: AmplitudeClient, amp_sandbox: Sandbox
+) -> None:
+    extra = [f"part-{n:03d}@example.org" for n in range(140)]
+    ingest_users(amp, extra)
+    named = [Identity("amplitude", u, u, {"user_id": u}) for u in extra]
+    devices = Identity("amplitude", "7001", "two devices", {"user_id": None, "amplitude_ids": [7001, 7002]})
+    people = [*named[:99], devices, *named[99:]]
+    parts = amp_connector.delete_parts(people)
+    assert [len(part) for part in parts] == [99, 42] and parts[1][0] == devices  # 101 ids do not fit
+
+    book = amp_sandbox.state.jobs
+    schedule = book.schedule
+    scheduled: list[list[int]] = []
+
+    def refuse_the_next_call(entries: list[Any], today: date, delay_days: int) -> Any:
+        scheduled.append([entry.amplitude_id for entry in entries])
+        amp_sandbox.state.faults.force("rate_burst", 3)  # with their bursts: every try of the next call
+        return schedule(entries, today, delay_days)
+
+    book.schedule = refuse_the_next_call
+    amp_sandbox.clear_calls()
+    with pytest.raises(ProviderUnavailable, match="call 2 of 2") as caught:
+        amp_connector.delete(named)  # 140 ids: the first call lands, the second is refused
+    assert not isinstance(caught.value, RateLimited)  # a refusal would say that nothing happened
+    book.schedule = schedule
+    amp_connector.delete(amp_connector.delete_parts(named)[1])  # the part that did not land, alone
+    posts = [c for c in amp_sandbox.calls("/api/2/deletions/users") if c["method"] == "POST"]
+    assert [c["status"] for c in posts] == [200, 429, 429, 429, 429, 429, 200]
+    assert len(scheduled) == 1 and len(scheduled[0]) == 100
 
 
 def test_nothing_scheduled_is_a_done_job(amp_connector: AmplitudeConnector) -> None:

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from headwater.errors import BadInput, Conflict, NotFound
-from headwater.jobs import DEAD, QUEUED, JobQueue, JobRow
+from headwater.jobs import DEAD, QUEUED, JobQueue, JobRow, TaskContext, claims, maintenance
+from headwater.jobs.models import SUPERSEDED
 from headwater.jobs.registry import UnknownKind
 from headwater.store import audit
 from tests.jobs.conftest import RecordingDispatcher
@@ -97,3 +98,25 @@ def test_list_get_and_retry(queue: JobQueue) -> None:
         queue.retry(jobs[1].id, actor="operator")
     with queue.db.session() as session:
         assert audit.trail(session, "job", jobs[1].id) == []  # a refused retry leaves no entry
+
+
+def test_a_dead_job_whose_work_was_done_elsewhere_is_superseded_then_purged_like_a_success(
+    queue: JobQueue,
+) -> None:
+    dead, waiting = queue.submit("demo.noop", {"n": 1}), queue.submit("demo.noop", {"n": 2})
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    with queue.db.session() as session:
+        row = session.get(JobRow, dead.id)
+        assert row is not None
+        row.status, row.last_error, row.finished_at = DEAD, "worker lost on every attempt", long_ago
+    assert claims.supersede(queue.db, [dead.id, waiting.id], "its work was finished by job 9") == 1
+    superseded = queue.get(dead.id)
+    assert (superseded.status, superseded.last_error) == (SUPERSEDED, "worker lost on every attempt")
+    assert superseded.result == {"superseded": "its work was finished by job 9"}
+    assert queue.get(waiting.id).status == QUEUED  # only a dead job can be superseded
+    assert queue.list_jobs(status=DEAD) == [] and queue.list_jobs(status=SUPERSEDED)[0].id == dead.id
+    with pytest.raises(Conflict, match="finished by job 9"):
+        queue.retry(dead.id, actor="operator")
+    context = TaskContext(job_id=0, kind="jobs.purge", attempt=1, max_attempts=1, owner="t", queue=queue)
+    assert maintenance.purge(context, {}) == {"deleted": 1}
+    assert [job.id for job in queue.list_jobs()] == [waiting.id]

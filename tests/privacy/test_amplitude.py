@@ -55,3 +55,29 @@ def test_a_lost_answer_is_checked_with_amplitude_and_only_the_missing_people_are
     assert any("holds no deletion" in m for m in moves)
     found = [e for e in desk.privacy.audit(again["id"]) if e["action"] == "dsr.provider_call"]
     assert [e["details"]["how"] for e in found] == ["verified"]
+
+
+def test_a_refused_second_request_of_a_batch_is_sent_again_alone(desk: Desk) -> None:
+    """60 people whose emails are capitalised: Amplitude is asked for each email as given and lower-cased,
+    120 ids in two requests. The second is refused (429) on every try of one attempt; the retry sends it
+    alone, so nobody's deletion is requested twice."""
+    people = [desk.sandbox.world.person(i) for i in range(60)]
+    tickets = [desk.create(email=p.email.capitalize(), connections=["amp"])["id"] for p in people]
+    scheduled: list[int] = []
+    book = desk.sandbox.amplitude_app.state.sandbox.jobs
+    schedule = book.schedule
+
+    def refuse_the_next_request(entries: list[Any], today: Any, delay_days: int) -> Any:
+        job = schedule(entries, today, delay_days)
+        if not scheduled:  # 3 forced 429s, each followed by a burst of 2: every try of the next request
+            desk.sandbox.amplitude_app.state.sandbox.faults.force("rate_burst", 3)
+        scheduled.extend(entry.amplitude_id for entry in entries)
+        return job
+
+    book.schedule = refuse_the_next_request
+    desk.drain(timeout=60)
+
+    posts = amplitude_calls(desk, "POST", "/api/2/deletions/users")
+    assert [c["status"] for c in posts] == [200, 429, 429, 429, 429, 429, 200]
+    assert sorted(scheduled) == sorted(p.amplitude_id for p in people)  # each person asked for once
+    assert {desk.show(t)["status"] for t in tickets} == {"waiting"}

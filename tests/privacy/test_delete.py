@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import update
 
+from headwater.config import load_settings
 from headwater.errors import BadInput
 from headwater.jobs.models import LockRow, TickRow
 from headwater.privacy.models import ProviderJobRow
+from headwater.privacy.service import Privacy
 from headwater.workflows.slack import connect_slack
 from tests.privacy.conftest import Desk
 
@@ -146,3 +149,43 @@ def test_a_retry_after_the_provider_dropped_the_deletion_asks_again_and_complete
     assert desk.task(ticket["id"], "amp")["status"] == "waiting"  # the dropped job no longer counts
     desk.sandbox.clock.advance(days=20)
     assert desk.privacy.refresh(ticket["id"], actor="officer")["status"] == "completed"
+
+
+def test_a_retry_never_sends_again_a_deletion_that_landed_before_its_task_failed(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FullStory takes the first DELETE of a batch, then refuses everything (429) for longer than the
+    job's one attempt lasts, so the whole batch fails although one deletion landed. The retry asks
+    FullStory first: that person is followed, and only the two others are sent."""
+    monkeypatch.setenv("HEADWATER_JOBS_MAX_ATTEMPTS", "1")
+    desk = Desk(Privacy.open(load_settings(), desk.privacy.db), desk.sandbox)
+    people = [desk.sandbox.world.person(i) for i in (20, 21, 22)]
+    tickets = [desk.create(email=p.email, connections=["fs"])["id"] for p in people]
+    fullstory = desk.sandbox.fullstory_app.state.sandbox
+    request_delete = fullstory.users.request_delete
+
+    def refuse_after_the_first(record: Any, operation_id: str = "") -> Any:
+        # 8 forced 429s and their bursts: every try of the next DELETE and of the check that follows it
+        fullstory.faults.force("rate_burst", 8)
+        fullstory.users.request_delete = request_delete
+        return request_delete(record, operation_id)
+
+    fullstory.users.request_delete = refuse_after_the_first
+    desk.drain(timeout=60)
+    shown = [desk.show(t) for t in tickets]
+    assert [t["status"] for t in shown] == ["failed"] * 3
+    assert all("kept failing" in t["tasks"][0]["last_error"] for t in shown)
+
+    fullstory.faults.clear()
+    for ticket in tickets:
+        desk.privacy.retry(ticket, actor="officer")
+    desk.drain()
+    assert [desk.show(t)["status"] for t in tickets] == ["waiting"] * 3
+    landed = [
+        c["path"]
+        for c in fullstory.calls.calls("/v2/users/")
+        if c["method"] == "DELETE" and c["status"] == 200
+    ]
+    assert sorted(landed) == sorted(f"/v2/users/{p.fs_user_id}" for p in people)  # each person once
+    found = [e for e in desk.privacy.audit(tickets[0]) if e["details"].get("how") == "verified"]
+    assert found and "not requested again" in found[0]["message"]

@@ -15,13 +15,16 @@ from sqlalchemy import func, select
 
 from headwater.config import load_settings
 from headwater.connections import Connections
+from headwater.jobs.models import SUPERSEDED
 from headwater.privacy import states
 from headwater.privacy.models import BatchRow, TaskRow
+from headwater.privacy.orchestration import SWEEP_KIND
 from headwater.privacy.service import Privacy
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.vault import Vault, load_keyring
 from tests.jobs.harness import MODES, JobsEnv, Mode, WorkerProcess, mode_param, open_env, store_url_for
 from tests.privacy.conftest import PRIVACY_MODULES, connect
+from tests.privacy.dying import KillTheLane, lane_job_dead, lane_jobs
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -172,10 +175,13 @@ def calls_of(privacy: Privacy, ticket: str, how: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("jobs_mode", [mode_param("embedded-postgresql")], indirect=True)
 def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_once(env: JobsEnv) -> None:
     """The fault test at scale: 100 delete tickets, two worker processes, one SIGKILLed while FullStory
-    deletions are under way and restarted. Every ticket completes; no one is deleted twice anywhere."""
-    count = 100
+    deletions are under way and restarted. Then a FullStory batch that dies on every attempt: the
+    worker running the lane is killed after 2 DELETEs each time until the job is dead; the sweeper
+    settles its batch with FullStory and the failed tickets are retried. Every ticket completes; no one
+    is deleted twice anywhere."""
+    count, dying = 100, 2 * ATTEMPTS + 2
     options = SandboxOptions(rate_limits=False, latency_ms=10)
-    with SandboxServer(world=World(users=count), options=options) as sandbox:
+    with SandboxServer(world=World(users=count + dying), options=options) as sandbox:
         privacy = service(env)
         connect(privacy, sandbox)
         people = [sandbox.world.person(i) for i in range(count)]
@@ -199,11 +205,80 @@ def test_a_hundred_tickets_two_workers_one_killed_mid_batch_everyone_deleted_onc
         assert len(fs_deletes(sandbox)) < count, "every deletion was sent before the kill; slow the sandbox"
         env.replace(victim)
         env.wait_until(lambda: settled(env) == 2 * count, 150, "every task to wait or complete")
-
         deletes = fs_deletes(sandbox)
         assert len(deletes) == len(set(deletes)) == count
+
+        late = [sandbox.world.person(i) for i in range(count, count + dying)]
+        killer = KillTheLane(env, sandbox, "fs", per_attempt=2)
+        tickets += [
+            privacy.create(kind="delete", email=p.email, connections=["fs"], actor="t")["id"] for p in late
+        ]
+        env.wait_until(lambda: lane_job_dead(env, "fs"), 90, "the fs lane's job to die on every attempt")
+        killer.disarm()
+        assert killer.kills > 1  # (a job that ran in the first part may have spent an attempt there)
+        env.queue.submit(SWEEP_KIND)  # the sweeper's minute, now
+        env.wait_until(lambda: deleting(env) == 0, 30, "the sweeper to settle the dead batch")
+        failed = [t for t in tickets if privacy.show(t)["status"] == states.FAILED]
+        assert 0 < len(failed) < dying
+        for ticket in failed:
+            privacy.retry(ticket, actor="t")
+        env.wait_until(lambda: settled(env) == 2 * count + dying, 60, "every retried task to wait")
+
+        deletes = fs_deletes(sandbox)
+        assert len(deletes) == len(set(deletes)) == count + dying  # 0 duplicate DELETEs
         assert len(scheduled) == len(set(scheduled)) == count
         assert set(scheduled) == {p.amplitude_id for p in people}
+        env.wait_until(lambda: not lane_job_dead(env, "fs"), 30, "the dead job to be marked superseded")
 
         sandbox.clock.advance(days=20)
         assert {privacy.refresh(t, actor="t")["status"] for t in tickets} == {states.COMPLETED}
+
+
+#: the jobs' default attempts (HEADWATER_JOBS_MAX_ATTEMPTS)
+ATTEMPTS = 5
+
+
+@pytest.mark.parametrize("jobs_mode", [pytest.param(Mode("embedded-sqlite", "sqlite", None, 1))], ids=str)
+def test_a_batch_that_dies_on_every_attempt_is_settled_by_asking_the_provider(env: JobsEnv) -> None:
+    """FullStory, uid-identified: the lane's worker is killed after 2 DELETEs on every attempt until its
+    job is dead, and FullStory has purged the users by the time the sweeper looks. The sweeper asks
+    FullStory which deletions landed: those complete; only the others fail, and a retry sends them once.
+    The dead job, whose work a later batcher finished, is marked superseded, not left dead."""
+    with SandboxServer(world=World(users=20), options=SandboxOptions(rate_limits=False)) as sandbox:
+        privacy = service(env)
+        connect(privacy, sandbox, fs="uid")
+        people = [sandbox.world.person(i) for i in range(2 * ATTEMPTS + 2)]
+        by_uid = [{"email": p.email, "identifiers": {"fullstory_uid": p.uid}} for p in people]
+        tickets = [privacy.create(kind="delete", connections=["fs"], actor="t", **w)["id"] for w in by_uid]
+        killer = KillTheLane(env, sandbox, "fs", per_attempt=2)
+        env.start_worker(concurrency=2)
+        env.wait_until(lambda: lane_job_dead(env, "fs"), 120, "the lane's job to die on every attempt")
+        killer.disarm()
+        assert killer.kills == ATTEMPTS
+        landed = set(fs_deletes(sandbox))
+        assert 0 < len(landed) < len(people), "the dying batch must leave some deletions unsent"
+
+        sandbox.clock.advance(seconds=600)  # FullStory purges every user whose deletion landed
+        env.queue.submit(SWEEP_KIND)  # the sweeper's minute, now
+        env.wait_until(lambda: deleting(env) == 0, 60, "the sweeper to settle the dead batch")
+        failed = [t for t in tickets if privacy.show(t)["status"] == states.FAILED]
+        assert len(failed) == len(people) - len(landed)  # exactly the people never sent
+        for ticket in failed:
+            privacy.retry(ticket, actor="t")
+        env.wait_until(lambda: settled(env) == len(people), 60, "the retried tasks to be deleted")
+
+        deletes = fs_deletes(sandbox)
+        assert len(deletes) == len(set(deletes)) == len(people)  # no one deleted twice
+        sandbox.clock.advance(days=1)
+        shown = [privacy.refresh(t, actor="t") for t in tickets]
+        assert [t["status"] for t in shown] == [states.COMPLETED] * len(people), [t["tasks"] for t in shown]
+        env.wait_until(lambda: not lane_job_dead(env, "fs"), 30, "the dead job to be marked superseded")
+        [superseded] = lane_jobs(env, "fs", SUPERSEDED)
+        # by the batcher that deleted the retried people, or by a sweep after it
+        assert superseded.last_error and "its work was finished by" in str(superseded.result)
+
+
+def deleting(env: JobsEnv) -> int:
+    with env.db.session() as session:
+        query = select(func.count()).select_from(TaskRow).where(TaskRow.status == states.DELETING)
+        return int(session.scalar(query) or 0)

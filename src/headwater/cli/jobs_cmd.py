@@ -28,7 +28,8 @@ def _when(value: object) -> str:
 @app.command("list")
 def list_jobs(
     status: Annotated[
-        str | None, typer.Option(help="Only jobs in this state: queued, running, succeeded, dead.")
+        str | None,
+        typer.Option(help="Only jobs in this state: queued, running, succeeded, dead, superseded."),
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,

@@ -170,6 +170,16 @@ class Connector(ABC):
         API matches ids itself names them here without a lookup."""
         return self.resolve(subject)
 
+    def delete_parts(self, identities: Sequence[Identity]) -> list[list[Identity]]:
+        """How `delete()` splits these identities into provider requests, each of which lands or fails
+        as a whole. Privacy makes one `delete()` call per part and records each part's outcome on its
+        own, so a part that landed is never sent again because a later one failed.
+
+        Default: one part — right for a `delete()` that makes one request, or one whose requests are
+        each one identity (it reports a failure after the first as retryable, see `delete()`).
+        """
+        return [list(identities)]
+
     def find_deletions(self, identities: Sequence[Identity]) -> list[ProviderJob]:
         """Deletion jobs already requested for these identities, so that a run that crashed mid-call
         finds out whether the call landed instead of calling again; [] when none was.

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from headwater.jobs.models import DEAD, QUEUED, RUNNING, SUCCEEDED, JobRow
+from headwater.jobs.models import DEAD, QUEUED, RUNNING, SUCCEEDED, SUPERSEDED, JobRow
 from headwater.store import Database
 from headwater.store.models import utcnow
 
@@ -119,6 +119,22 @@ def bury(db: Database, job_id: int, owner: str, error: str) -> bool:
 def release(db: Database, job_id: int, owner: str, reason: str) -> bool:
     """Hand the job back untouched (the worker is stopping); the attempt is not counted."""
     return retry_later(db, job_id, owner, reason, 0.0, counts=False)
+
+
+def supersede(db: Database, job_ids: Sequence[int], note: str) -> int:
+    """Dead jobs whose work another job has since finished: no longer an alarm. `last_error` keeps what
+    they died of; `note` (in the result) says who finished the work."""
+    if not job_ids:
+        return 0
+    at = utcnow()
+    statement = (
+        update(JobRow)
+        .where(JobRow.id.in_(job_ids), JobRow.status == DEAD)
+        .values(status=SUPERSEDED, result={"superseded": note}, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    with db.session() as session:
+        return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def bury_exhausted(db: Database) -> int:

@@ -18,7 +18,10 @@ QUEUED = "queued"
 RUNNING = "running"
 SUCCEEDED = "succeeded"
 DEAD = "dead"
-STATUSES = (QUEUED, RUNNING, SUCCEEDED, DEAD)
+#: was dead, but another job has since finished its work (`result["superseded"]` says which): no person
+#: needs to act, and it is purged like a succeeded job
+SUPERSEDED = "superseded"
+STATUSES = (QUEUED, RUNNING, SUCCEEDED, DEAD, SUPERSEDED)
 
 EFFECT_PENDING = "pending"  # the call may have been made; its outcome is unknown
 EFFECT_DONE = "done"  # the call succeeded and its result is recorded

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from headwater.config import Settings
 from headwater.errors import BadInput, Conflict, NotFound
 from headwater.jobs import registry
-from headwater.jobs.models import DEAD, QUEUED, RUNNING, STATUSES, SUCCEEDED, JobRow
+from headwater.jobs.models import DEAD, QUEUED, RUNNING, STATUSES, SUCCEEDED, SUPERSEDED, JobRow
 from headwater.jobs.settings import JobSettings
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
@@ -178,6 +178,9 @@ class JobQueue:
             )
         if job.status == SUCCEEDED:
             raise Conflict(f"Job {job_id} already succeeded.", hint="Submit a new job to run it again.")
+        if job.status == SUPERSEDED:
+            note = (job.result or {}).get("superseded", "another job finished its work")
+            raise Conflict(f"Job {job_id} needs no retry: {note}.", hint="Submit a new job to run it again.")
         at = utcnow()
         values: dict[str, Any] = {"status": QUEUED, "run_at": at, "dispatched_at": None, "updated_at": at}
         if job.status == DEAD:

@@ -3,7 +3,7 @@
 `Privacy` (in `service`) is the whole face the CLI and web use; importing this package is cheap, as the
 service is loaded on first use. A request travels this path (the statuses it passes are in `states`)::
 
-    intake -> orchestration -> resolving -> batching -> deleting -> following -> tracking
+    intake -> orchestration -> resolving -> batching -> deleting -> settling -> following -> tracking
 
 - `intake` checks what a person typed, then commits the ticket, one `pending` task per connection and
   the jobs that will work on them, in one transaction: a bad request is refused, never half-created.
@@ -13,8 +13,10 @@ service is loaded on first use. A request travels this path (the statuses it pas
   then collect a copy (`exports`). A connection's fresh delete tasks are looked up in bulk (`fresh`).
 - `batching` keeps one delete batcher per connection, and claims ready tasks into a batch committed
   before any call is made.
-- `deleting` runs the lane: each batch's destructive call is made at most once (an interrupted one is
-  resumed or checked with the provider), and the answer is filed under each task.
+- `deleting` runs the lane: each request of a batch's deletion is made at most once (an interrupted one
+  is resumed or checked with the provider).
+- `settling` files what the requests came to under each task; the sweeper settles a batch whose job
+  died the same way, asking the provider what landed, so a landed deletion is never failed or resent.
 - `following` stores the provider jobs a call started and polls them until the provider says they are
   done; the task then completes (a copy goes back to be collected). A job no poll can reach any more
   (key refused, connection removed or disabled) fails its waiting tasks instead; `dependents` names the

@@ -1,9 +1,9 @@
 """How privacy uses a connector's optional hooks, and how identities and provider jobs are stored.
 
-The hooks (`batch_size`, `call_interval`, `deletion_identities`, `find_deletions`, `request_copy`,
-`collect_copy`) are declared, with their defaults, on `connectors.base.Connector`; this module adds
-privacy's guards around them. A job's `detail` says which identities it covers and how many records
-each lost (see `ProviderJob`).
+The hooks (`batch_size`, `call_interval`, `deletion_identities`, `delete_parts`, `find_deletions`,
+`request_copy`, `collect_copy`) are declared, with their defaults, on `connectors.base.Connector`; this
+module adds privacy's guards around them. A job's `detail` says which identities it covers and how many
+records each lost (see `ProviderJob`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,15 @@ def identities_for(connector: Connector, subject: Subject, *, deleting: bool) ->
     if deleting:
         return list(connector.deletion_identities(subject))
     return list(connector.resolve(subject))
+
+
+def delete_parts(connector: Connector, identities: Sequence[Identity]) -> list[list[Identity]]:
+    """The requests one batch's deletion is made of; every identity in exactly one, none empty."""
+    parts = [list(part) for part in connector.delete_parts(identities) if part]
+    placed = [identity.id for part in parts for identity in part]
+    if sorted(placed) != sorted(identity.id for identity in identities):
+        return [list(identities)] if identities else []  # a hook that lost or repeated someone
+    return parts
 
 
 def deletion_finder(connector: Connector) -> Callable[[Sequence[Identity]], list[ProviderJob]]:

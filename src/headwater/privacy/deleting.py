@@ -1,27 +1,27 @@
 """Running a connection's delete lane: resolve its fresh tasks, claim a batch when the provider would
-take the call, make that one destructive call at most once, and file the answer under each task.
+take the call, make that call at most once, and file the answer under each task (`settling`).
 
-The call goes through the job system's effect records: the batch (and its tasks) is committed before the
-call, the intent before the request, the answer right after. A run that finds a batch of its own still
-`calling` resumes it: a recorded answer is reused, and an unknown outcome is checked with the
-connector's `find_deletions` when it has one, so a delete is sent again only when it never landed. A
-person the provider turns out not to hold goes back to `ready`, into the next batch.
+The call goes through the job system's effect records, one per request the provider takes as a whole
+(`Connector.delete_parts`: Amplitude takes 100 ids a request): the batch (and its tasks) is committed
+before the call, each part's intent before its request, its answer right after. A run that finds a batch
+of its own still `calling` resumes it: recorded answers are reused, and an unknown outcome is checked
+with the connector's `find_deletions`, so a delete is sent again only when it never landed. A person the
+provider turns out not to hold goes back to `ready`, into the next batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from sqlalchemy import select
-
-from headwater.connectors.base import Connector, Identity
+from headwater.connectors.base import Connector, Identity, ProviderJob
 from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
 from headwater.jobs.context import TaskContext
 from headwater.jobs.effects import EffectUncertain
 from headwater.jobs.outcomes import Defer
-from headwater.privacy import batching, capabilities, following, fresh, lanes, states, tracking
-from headwater.privacy.models import BatchRow, TaskRow
+from headwater.privacy import batching, capabilities, fresh, lanes, settling
+from headwater.privacy.models import BatchRow
 from headwater.privacy.pool import Connectors
 from headwater.store.models import utcnow
 
@@ -34,6 +34,7 @@ LONGEST_SLEEP = 5.0
 CLAIM_AHEAD = 0.15
 #: a single-item lane still resolves this many fresh tasks at a time
 MIN_CHUNK = 10
+Finder = Callable[[Sequence[Identity]], list[ProviderJob]]
 
 
 def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[str, Any]:
@@ -84,7 +85,9 @@ def run_lane(ctx: TaskContext, connection: str, connectors: Connectors) -> dict[
         except BaseException:
             batching.release(ctx.db, connection, owner)
             raise
-    return {"connection": connection, "batches": batches}
+    finisher = f"job {ctx.job_id}, which emptied the lane after it"
+    retired = lanes.retire_dead_batchers(ctx.db, connection, finisher)
+    return {"connection": connection, "batches": batches, "superseded": retired}
 
 
 def _prepare(ctx: TaskContext, connector: Connector, connection: str, size: int, interval: float) -> None:
@@ -107,114 +110,82 @@ def _pause(ctx: TaskContext, seconds: float) -> None:
     ctx.check_stop()
 
 
-def _identities(tasks: list[TaskRow]) -> list[Identity]:
-    unique: dict[str, Identity] = {}
-    for task in tasks:
-        for data in task.identities:
-            unique.setdefault(str(data["id"]), capabilities.identity_from_json(data))
-    return list(unique.values())
-
-
 def execute(ctx: TaskContext, connector: Connector, batch: BatchRow) -> None:
-    with ctx.db.session() as session:
-        query = select(TaskRow).where(TaskRow.id.in_(batch.task_ids)).order_by(TaskRow.id)
-        tasks = list(session.scalars(query))
-    identities = _identities(tasks)
+    """Make the batch's calls, one effect per part (`settling.part_key`), and file what they came to.
+
+    A part whose answer a restart hid is checked with the provider; a refused part fails its tasks and
+    the others go on. A temporary failure retries the job, whose next run reuses the parts recorded;
+    on its last attempt the provider is asked what landed, and only what did not fails.
+    """
+    identities = settling.batch_identities(ctx.db, batch)
     finder = capabilities.deletion_finder(connector)
+    settlement = settling.Settlement()
+    stop: str | None = None
+    for number, part in enumerate(capabilities.delete_parts(connector, identities)):
+        if stop is not None:
+            settlement.failed(part, stop)
+            continue
+        try:
+            outcome = ctx.once(
+                settling.part_key(batch, number),
+                _call(connector, part),
+                verify=_verify(finder, part),
+                intent={"batch": batch.id, "part": number + 1, "identities": [i.id for i in part]},
+            )
+        except EffectUncertain as exc:
+            settlement.failed(part, _uncertain(batch.connection, str(exc)))
+            continue
+        except TRANSIENT_ERRORS as exc:
+            if ctx.attempt < ctx.max_attempts:
+                raise
+            stop = f"{batch.connection} kept failing: {exc}. Retry the ticket later."
+            _last_look(finder, part, settlement, stop)
+            continue
+        except HeadwaterError as exc:
+            settlement.failed(part, f"{batch.connection} refused the deletion: {exc}")
+            continue
+        jobs = [capabilities.job_from_json(j) for j in outcome.result.get("jobs", [])]
+        settlement.landed(part, jobs, outcome.how)
+    settling.finish(ctx.db, ctx.queue, batch, settlement)
 
+
+def _call(connector: Connector, part: list[Identity]) -> Callable[[], dict[str, Any]]:
     def call() -> dict[str, Any]:
-        return {"jobs": [capabilities.job_to_json(j) for j in connector.delete(identities)]}
+        return {"jobs": [capabilities.job_to_json(j) for j in connector.delete(part)]}
 
+    return call
+
+
+def _verify(finder: Finder, part: list[Identity]) -> Callable[[], dict[str, Any] | None]:
     def verify() -> dict[str, Any] | None:
         try:
-            found = finder(identities)
+            found = finder(part)
         except TRANSIENT_ERRORS:
             raise
         except (capabilities.CannotTell, HeadwaterError) as exc:
             raise EffectUncertain(f"cannot check the provider: {exc}") from None
         return {"jobs": [capabilities.job_to_json(j) for j in found], "verified": True} if found else None
 
-    key = f"privacy:{batch.connection}:delete:batch:{batch.id}"
-    intent = {"batch": batch.id, "identities": [i.id for i in identities]}
+    return verify
+
+
+def _last_look(finder: Finder, part: list[Identity], settlement: settling.Settlement, message: str) -> None:
+    """The job gives up on a part that kept failing: what the provider holds is followed all the same;
+    the rest fails with `message` (a retry asks the provider again before it sends anything)."""
     try:
-        outcome = ctx.once(key, call, verify=verify, intent=intent)
-    except EffectUncertain:
-        fail(
-            ctx,
-            batch,
-            (
-                f"A deletion request to {batch.connection} was interrupted and Headwater cannot tell "
-                "whether it reached the provider. Check the person in the provider; then run "
-                "`headwater dsr retry` on the ticket to request it again."
-            ),
-        )
-        return
-    except TRANSIENT_ERRORS as exc:
-        if ctx.attempt < ctx.max_attempts:
-            raise
-        fail(ctx, batch, f"{batch.connection} kept failing: {exc}. Retry the ticket later.")
-        return
-    except HeadwaterError as exc:
-        fail(ctx, batch, f"{batch.connection} refused the deletion: {exc}")
-        return
-    jobs = [capabilities.job_from_json(j) for j in outcome.result.get("jobs", [])]
-    finish(ctx, batch, jobs, outcome.how)
+        found = finder(part)
+    except (capabilities.CannotTell, HeadwaterError):
+        found = []
+    if found:
+        settlement.landed(part, found, "verified")
+        settlement.failed([i for i in part if i.id in settlement.missing], message)
+    else:
+        settlement.failed(part, message)
 
 
-def finish(ctx: TaskContext, batch: BatchRow, jobs: list[Any], how: str) -> None:
-    with ctx.db.session() as session:
-        ticket_ids = set(session.scalars(select(TaskRow.ticket_id).where(TaskRow.id.in_(batch.task_ids))))
-        tickets = tracking.lock_tickets(session, ticket_ids)
-        row = session.get(BatchRow, batch.id, populate_existing=True)
-        if row is None or row.status != states.BatchStatus.CALLING:
-            return
-        tasks = list(
-            session.scalars(select(TaskRow).where(TaskRow.id.in_(batch.task_ids)).order_by(TaskRow.id))
-        )
-        linked = following.attach(session, batch.connection, batch.id, tasks, jobs)
-        row.status, row.finished_at = states.BatchStatus.DONE, utcnow()
-        requeued = False
-        summary = ", ".join(f"{j.id} ({j.status})" for j in jobs) or "no job"
-        note = {
-            "called": "",
-            "recorded": " (answer recorded before a restart)",
-            "verified": " (found after a restart)",
-        }
-        for task in tasks:
-            if how == "verified" and task.status == states.DELETING and not linked[task.id]:
-                # the interrupted call never reached this person: they go into the next batch
-                requeued = True
-                task.batch_id = None
-                message = f"{batch.connection}: the provider holds no deletion for this person; next batch."
-                tracking.move(session, task, states.READY, actor=tracking.WORKER, message=message)
-                continue
-            tracking.record(
-                session,
-                task.ticket_id,
-                tracking.WORKER,
-                "provider_call",
-                f"{batch.connection}: deletion requested for {len(task.identities)} identity(ies) in batch "
-                f"{batch.id} ({len(tasks)} in one call); provider job(s): {summary}{note.get(how, '')}.",
-                connection=batch.connection,
-                batch=batch.id,
-                jobs=[j.id for j in jobs],
-                how=how,
-            )
-            if task.status == states.DELETING:  # the batch's jobs are all this task has
-                following.update_task(session, task, actor=tracking.WORKER, rows=linked[task.id])
-        if requeued:
-            batching.request_batcher(ctx.queue, session, batch.connection)
-        tracking.settle_many(session, tickets, actor=tracking.WORKER)
-
-
-def fail(ctx: TaskContext, batch: BatchRow, message: str) -> None:
-    with ctx.db.session() as session:
-        ticket_ids = set(session.scalars(select(TaskRow.ticket_id).where(TaskRow.id.in_(batch.task_ids))))
-        tickets = tracking.lock_tickets(session, ticket_ids)
-        row = session.get(BatchRow, batch.id, populate_existing=True)
-        if row is None or row.status != states.BatchStatus.CALLING:
-            return
-        row.status, row.error, row.finished_at = states.BatchStatus.FAILED, message, utcnow()
-        for task in session.scalars(select(TaskRow).where(TaskRow.id.in_(batch.task_ids))):
-            tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
-        tracking.settle_many(session, tickets, actor=tracking.WORKER)
+def _uncertain(connection: str, why: str) -> str:
+    return (
+        f"A deletion request to {connection} was interrupted and Headwater cannot tell whether it reached "
+        f"the provider ({why}). Check the person in the provider; `headwater dsr retry` asks the provider "
+        "again before it sends anything."
+    )

@@ -6,22 +6,36 @@
   bulk (`fresh`) and deletes ready ones in batches — see `deleting` and `batching`.
 - `privacy.poll` (every minute): poll the provider jobs whose next poll is due — see `following`; one
   that can never be polled again (key refused, connection gone) fails its waiting tasks.
-- `privacy.sweep` (every minute): the safety net: a lane with work but no batcher gets one, and a
-  task whose job died (its worker crashed on every attempt) is marked failed with the reason.
+- `privacy.sweep` (every minute): the safety net: a lane with work but no batcher gets one; a batch
+  whose job died (its worker crashed on every attempt) is settled by asking the provider what landed
+  (`settling.abandoned`), so only what never landed fails; a task whose own job died is marked failed
+  with the reason; and a dead batcher whose work is done is marked superseded (`lanes`).
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from sqlalchemy import select
 
 from headwater.connections import Connections
+from headwater.errors import HeadwaterError
 from headwater.jobs.context import TaskContext
 from headwater.jobs.models import DEAD, JobRow
 from headwater.jobs.recurring import every
 from headwater.jobs.registry import task
-from headwater.privacy import batching, deleting, following, lanes, resolving, states, tracking
+from headwater.privacy import (
+    batching,
+    deleting,
+    findings,
+    following,
+    lanes,
+    resolving,
+    settling,
+    states,
+    tracking,
+)
 from headwater.privacy.models import BatchRow, TaskRow
 from headwater.privacy.pool import Connectors
 from headwater.store import Database
@@ -60,15 +74,44 @@ def poll_due(ctx: TaskContext, payload: Payload) -> Payload:
 
 @task(SWEEP_KIND)
 def sweep(ctx: TaskContext, payload: Payload) -> Payload:
+    lanes.release_dead_batchers(ctx.db)
+    settled = _settle_abandoned(ctx, connectors(ctx))
+    failed = _fail_orphans(ctx.db)
     busy = lanes.with_work(ctx.db)
     for connection in busy:
         with ctx.db.session() as session:
             batching.request_batcher(ctx.queue, session, connection)
-    return {"lanes": busy, "failed": _fail_orphans(ctx.db)}
+    retired = lanes.retire_dead_batchers(ctx.db, None, "the sweeper, which asked the provider what landed")
+    return {"lanes": busy, "settled": settled, "failed": failed, "superseded": retired}
+
+
+def _settle_abandoned(ctx: TaskContext, pool: Connectors) -> int:
+    """Batches still `calling` whose job is dead: nothing would ever move them again."""
+    with ctx.db.session() as session:
+        calling = list(session.scalars(select(BatchRow).where(BatchRow.status == states.BatchStatus.CALLING)))
+        dead = select(JobRow.id, JobRow.last_error).where(
+            JobRow.id.in_({b.job_id for b in calling}), JobRow.status == DEAD
+        )
+        reasons = {job_id: error for job_id, error in session.execute(dead)}
+    settled = 0
+    for batch in calling:
+        if batch.job_id not in reasons:
+            continue
+        reason = reasons[batch.job_id] or "its job died"
+        with ExitStack() as stack:
+            try:
+                connector = stack.enter_context(pool.using(batch.connection))
+            except HeadwaterError as exc:
+                why = findings.cannot_use(batch.connection, exc)
+                settling.unusable(ctx.db, ctx.queue, batch, settling.uncertain(batch.connection, reason, why))
+                settled += 1
+                continue
+            settled += settling.abandoned(ctx.db, ctx.queue, connector, batch, reason) is not None
+    return settled
 
 
 def _fail_orphans(db: Database) -> int:
-    """Tasks and batches whose job is dead, so nothing would ever move them again."""
+    """Tasks whose own job is dead, so nothing would ever move them again."""
     with db.session() as session:
         active = session.scalars(
             select(TaskRow).where(TaskRow.status.in_((states.PENDING, states.EXPORTING)))
@@ -80,41 +123,20 @@ def _fail_orphans(db: Database) -> int:
                 select(JobRow).where(JobRow.dedupe_key.in_(keys), JobRow.status == DEAD)
             )
         ]
-        calling = {
-            b.job_id: b.id
-            for b in session.scalars(select(BatchRow).where(BatchRow.status == states.BatchStatus.CALLING))
-        }
-        dead_batches = [
-            (calling[job.id], job.last_error)
-            for job in session.scalars(select(JobRow).where(JobRow.id.in_(calling), JobRow.status == DEAD))
-        ]
-    failed = 0
-    for task_id, reason in dead_tasks:
-        failed += _fail(db, [task_id], None, reason)
-    for batch_id, reason in dead_batches:
-        with db.session() as session:
-            batch = session.get(BatchRow, batch_id)
-            task_ids = list(batch.task_ids) if batch is not None else []
-        failed += _fail(db, task_ids, batch_id, reason)
-    return failed
+    return sum(_fail(db, task_id, reason) for task_id, reason in dead_tasks)
 
 
-def _fail(db: Database, task_ids: list[int], batch_id: int | None, reason: str | None) -> int:
+def _fail(db: Database, task_id: int, reason: str | None) -> int:
     message = f"The work on this task stopped: {reason}. Fix the cause, then `headwater dsr retry`."
-    failed = 0
     with db.session() as session:
-        ticket_ids = set(session.scalars(select(TaskRow.ticket_id).where(TaskRow.id.in_(task_ids))))
+        ticket_ids = set(session.scalars(select(TaskRow.ticket_id).where(TaskRow.id == task_id)))
         tickets = tracking.lock_tickets(session, ticket_ids)
-        if batch_id is not None:
-            batch = session.get(BatchRow, batch_id, populate_existing=True)
-            if batch is None or batch.status != states.BatchStatus.CALLING:
-                return 0
-            batch.status, batch.error, batch.finished_at = states.BatchStatus.FAILED, message, utcnow()
-        query = select(TaskRow).where(TaskRow.id.in_(task_ids)).execution_options(populate_existing=True)
-        for row in session.scalars(query):
-            if batch_id is not None and row.batch_id != batch_id:
-                continue
-            failed += tracking.move(session, row, states.FAILED, actor=tracking.WORKER, error=message)
+        row = session.get(TaskRow, task_id, populate_existing=True)
+        failed = (
+            0
+            if row is None
+            else tracking.move(session, row, states.FAILED, actor=tracking.WORKER, error=message)
+        )
         tracking.settle_many(session, tickets, actor=tracking.WORKER)
     return failed
 

@@ -4,6 +4,11 @@ or (copy) collect what the provider holds about them.
 Copies run here, and so do delete tasks a person restarted (retry, set-identity) or that their lane
 handed over after a temporary error; fresh delete tasks are resolved by their lane in bulk (`fresh`).
 
+A retried delete task still has the identities of its earlier round, and its deletion may have landed
+although the task failed (a call whose answer was lost, a batch whose job died). So the provider is
+asked first (`find_deletions`): what it holds is followed, never requested again, and a person whose
+every deletion was found is not looked up again (a user FullStory purged is found by uid no more).
+
 Outcomes a person can act on are written on the task (needs input, an unknown uid, refused credentials);
 temporary failures are raised so that the job system retries them with backoff, and written on the task
 as failed once the attempts run out.
@@ -17,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from headwater.connectors.base import Connector, NeedsInput, ProviderJob
+from headwater.connectors.base import Connector, Identity, NeedsInput, ProviderJob
 from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
 from headwater.jobs.context import JobSubmitter, TaskContext
 from headwater.privacy import batching, capabilities, exports, findings, following, states, tracking
@@ -61,12 +66,19 @@ def run_task(ctx: TaskContext, task_id: int, round_: int, connectors: Connectors
         tracking.settle(session, ticket, actor=tracking.WORKER)
         status, kind = task.status, ticket.kind
         subject = subject_of(ticket.email, ticket.identifiers)
+        earlier = [capabilities.identity_from_json(i) for i in task.identities] if kind == "delete" else []
     with ExitStack() as stack:
         try:
             connector: Connector = stack.enter_context(connectors.using(task.connection))
         except HeadwaterError as exc:
             return _fail(ctx, task_id, round_, findings.cannot_use(task.connection, exc))
         try:
+            if (
+                status == states.PENDING
+                and earlier
+                and _found_earlier(ctx, connector, task_id, round_, earlier)
+            ):
+                return {"task": task_id, "status": states.READY, "found_earlier": True}
             if status == states.PENDING:
                 status = _resolve(ctx, connector, task_id, round_, subject, deleting=kind == "delete")
             if status == states.EXPORTING:
@@ -84,6 +96,43 @@ def run_task(ctx: TaskContext, task_id: int, round_: int, connectors: Connectors
     return {"task": task_id, "status": status}
 
 
+def _found_earlier(
+    ctx: TaskContext, connector: Connector, task_id: int, round_: int, earlier: list[Identity]
+) -> bool:
+    """Link the deletions the provider already holds for the task's earlier identities; True when they
+    cover all of them, and the task went on to its lane (whose call leaves them out) without a lookup."""
+    try:
+        found = capabilities.deletion_finder(connector)(earlier)
+    except capabilities.CannotTell:
+        return False  # as the task's error said: the deletion is requested again
+    if not found:
+        return False
+    with ctx.db.session() as session:
+        ticket = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None or task.round != round_ or task.status != states.PENDING:
+            return True
+        following.attach(session, task.connection, None, [task], found)
+        covered = {i for job in found for i in capabilities.covered(job)}
+        tracking.record(
+            session,
+            task.ticket_id,
+            tracking.WORKER,
+            "provider_call",
+            f"{task.connection}: a deletion was requested earlier and the provider holds it: "
+            f"{', '.join(f'{j.id} ({j.status})' for j in found)}; not requested again.",
+            connection=task.connection,
+            jobs=[j.id for j in found],
+            how="verified",
+        )
+        whole = all(identity.id in covered for identity in earlier)
+        if whole:
+            tracking.move(session, task, states.READY, actor=tracking.WORKER)
+            batching.request_batcher(ctx.queue, session, task.connection)
+        tracking.settle_many(session, ticket, actor=tracking.WORKER)
+        return whole
+
+
 def _resolve(
     ctx: TaskContext, connector: Connector, task_id: int, round_: int, subject: Any, *, deleting: bool
 ) -> str:
@@ -93,6 +142,18 @@ def _resolve(
         task = session.get(TaskRow, task_id, populate_existing=True)
         if task is None or task.round != round_ or task.status != states.PENDING:
             return "moved on"
+        if deleting:  # people whose deletion was found earlier stay, even if the provider lists them no more
+            linked = {
+                i
+                for row in following.jobs_of(session, task)
+                for i in capabilities.covered(following.as_provider_job(row, task.provider))
+            }
+            looked_up = {identity.id for identity in identities}
+            identities = identities + [
+                capabilities.identity_from_json(i)
+                for i in task.identities
+                if str(i["id"]) in linked and str(i["id"]) not in looked_up
+            ]
         status = findings.found(session, task, identities, deleting=deleting)
         if status == states.READY:
             batching.request_batcher(ctx.queue, session, task.connection)

@@ -140,8 +140,8 @@ class Privacy:
             tracking.record(
                 session, ticket.id, actor, "retried", f"Retry of {', '.join(t.connection for t in retried)}."
             )
-            for task in retried:
-                self._restart(session, task, actor)
+            for task in retried:  # a delete keeps its identities: they are asked about before resending
+                self._restart(session, task, actor, keep_identities=ticket.kind == "delete")
             tracking.settle(session, ticket, actor=actor)
         return self.show(ticket_id)
 
@@ -226,11 +226,13 @@ class Privacy:
     def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
         return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)
 
-    def _restart(self, session: Any, task: TaskRow, actor: str) -> None:
+    def _restart(self, session: Any, task: TaskRow, actor: str, *, keep_identities: bool = False) -> None:
         # the provider jobs of earlier rounds stay on record, but no longer decide this task's state
         session.execute(delete(TaskJobRow).where(TaskJobRow.task_id == task.id))
         task.round += 1
-        task.identities, task.batch_id, task.records, task.counts = [], None, 0, {}
+        task.batch_id, task.records, task.counts = None, 0, {}
+        if not keep_identities:
+            task.identities = []
         tracking.move_for_person(
             session, task, states.PENDING, actor=actor, message=f"{task.connection}: started again."
         )

@@ -57,7 +57,7 @@ TASK_MOVES: dict[str, frozenset[str]] = {
     PENDING: frozenset({NEEDS_INPUT, READY, EXPORTING, COMPLETED, FAILED, CANCELLED}),
     NEEDS_INPUT: frozenset({PENDING, FAILED, CANCELLED}),
     READY: frozenset({DELETING, FAILED, CANCELLED}),
-    # back to READY: a restart found the interrupted call never covered the task (`deleting.finish`)
+    # back to READY: a restart found the interrupted call never covered the task (`settling.finish`)
     DELETING: frozenset({READY, WAITING, COMPLETED, FAILED, CANCELLED}),
     # a copy the provider prepares itself waits for it, then comes back to be collected
     EXPORTING: frozenset({COMPLETED, FAILED, CANCELLED, PENDING, WAITING}),

@@ -18,10 +18,10 @@ from typing import Any
 from headwater.connectors.amplitude.client import AmplitudeClient
 from headwater.connectors.amplitude.deletions import MAX_IDS
 from headwater.connectors.amplitude.models import SearchMatch
-from headwater.connectors.amplitude.plan import MUST_EXIST, NO_JOB, UNKNOWN_JOB, DeletionPlan
+from headwater.connectors.amplitude.plan import MUST_EXIST, NO_JOB, UNKNOWN_JOB, DeletionPlan, parts
 from headwater.connectors.amplitude.requested import requested_deletions
 from headwater.connectors.base import Connector, Identity, NeedsInput, ProviderJob, Subject
-from headwater.errors import AuthError, NotFound, PermissionDenied
+from headwater.errors import AuthError, HeadwaterError, NotFound, PermissionDenied, ProviderUnavailable
 
 KIND = "amplitude"
 STATUSES = {"staging": "pending", "submitted": "running", "done": "done"}
@@ -120,17 +120,34 @@ class AmplitudeConnector(Connector):
     def _exact_user(self, user_id: str) -> list[SearchMatch]:
         return [m for m in self.client.lookup.search(user_id).matches if m.user_id == user_id]
 
+    def delete_parts(self, identities: Sequence[Identity]) -> list[list[Identity]]:
+        """One part per deletion call: at most 100 ids, a person never split across two calls."""
+        return parts(identities)
+
     def delete(self, identities: Sequence[Identity]) -> list[ProviderJob]:
-        """One deletion call per 100 ids; the answers are regrouped into one job per scheduled day."""
+        """One deletion call per 100 ids; the answers are regrouped into one job per scheduled day.
+
+        A call that fails after an earlier one landed is reported as `ProviderUnavailable`, never as a
+        refusal: the whole may not be sent again, and its retry asks `find_deletions` what landed.
+        """
         plan = DeletionPlan(identities)
-        for amplitude_ids, user_ids in plan.batches():
-            result = self.client.deletions.request(
-                amplitude_ids=amplitude_ids,
-                user_ids=user_ids,
-                requester=self.settings.requester,
-                ignore_invalid_id=True,
-                include_mapped_user_ids=True,
-            )
+        calls = list(plan.batches())
+        for number, (amplitude_ids, user_ids) in enumerate(calls):
+            try:
+                result = self.client.deletions.request(
+                    amplitude_ids=amplitude_ids,
+                    user_ids=user_ids,
+                    requester=self.settings.requester,
+                    ignore_invalid_id=True,
+                    include_mapped_user_ids=True,
+                )
+            except HeadwaterError as exc:
+                if number == 0:
+                    raise
+                raise ProviderUnavailable(
+                    f"Amplitude failed on deletion call {number + 1} of {len(calls)}: {exc.message}",
+                    hint="The deletion is retried; ids Amplitude already scheduled are not asked again.",
+                ) from exc
             plan.record(amplitude_ids, user_ids, result)
         return [self._job(day, detail) for day, detail in plan.jobs().items()]
 

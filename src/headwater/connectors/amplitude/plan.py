@@ -27,6 +27,32 @@ Batch = tuple[list[int], list[str]]
 Unit = tuple[str, Any]  # ("user", user_id) | ("amplitude", amplitude_id)
 
 
+def _amplitude_ids(person: Identity) -> list[int]:
+    return [int(i) for i in person.attributes.get("amplitude_ids") or []]
+
+
+def units_of(person: Identity) -> list[Unit]:
+    """The ids a deletion request names for a person: their user_id, else their amplitude_ids."""
+    user_id = person.attributes.get("user_id", person.id)
+    return [("user", user_id)] if user_id else [("amplitude", i) for i in _amplitude_ids(person)]
+
+
+def parts(identities: Sequence[Identity]) -> list[list[Identity]]:
+    """The people grouped, in order, into requests of at most `MAX_IDS` ids, nobody split across two (a
+    person with more ids than that is a part of their own, which `delete()` sends in several requests)."""
+    grouped: list[list[Identity]] = []
+    named: set[Unit] = set()
+    for person in identities:
+        mine = set(units_of(person))
+        if grouped and len(named | mine) <= MAX_IDS:
+            grouped[-1].append(person)
+            named |= mine
+        else:
+            grouped.append([person])
+            named = mine
+    return grouped
+
+
 class DeletionPlan:
     def __init__(self, identities: Sequence[Identity]) -> None:
         self._units: list[Unit] = []
@@ -34,14 +60,12 @@ class DeletionPlan:
         self._known_ids: dict[str, set[int]] = {}  # user_id -> amplitude_ids resolve() saw
         self._strict: set[str] = set()
         for person in identities:
-            amplitude_ids = [int(i) for i in person.attributes.get("amplitude_ids") or []]
             user_id = person.attributes.get("user_id", person.id)
-            units: list[Unit] = [("user", user_id)] if user_id else [("amplitude", i) for i in amplitude_ids]
             if user_id:
-                self._known_ids.setdefault(user_id, set()).update(amplitude_ids)
+                self._known_ids.setdefault(user_id, set()).update(_amplitude_ids(person))
             if person.attributes.get(MUST_EXIST):
                 self._strict.add(person.id)
-            for unit in units:
+            for unit in units_of(person):
                 if unit not in self._owner:
                     self._units.append(unit)
                     self._owner[unit] = person.id
