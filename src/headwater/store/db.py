@@ -118,7 +118,7 @@ class Database:
             raise self.unusable("open", exc) from None
 
     def unusable(self, doing: str, exc: BaseException) -> ConfigError:
-        """The store failed at `doing` ("open", "write to"): one line, and a hint that fits its backend
+        """The store failed at `doing` ("open", "claim jobs from"): one line, and a hint that fits its backend
         (a SQLite file has a disk and a path, not a server)."""
         reason = getattr(exc, "orig", None) or exc
         text = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
