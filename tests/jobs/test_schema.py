@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 
 from headwater.store import Database, all_models
 
-JOB_TABLES = {"jobs", "job_effects", "job_locks", "job_ticks"}
+JOB_TABLES = {"jobs", "job_effects", "job_locks", "job_ticks", "job_heartbeats"}
 
 
 def test_the_migration_creates_exactly_the_job_models(db: Database) -> None:

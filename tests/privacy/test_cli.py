@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from headwater.cli.main import app
-from tests.privacy.conftest import Desk
+from headwater.config import load_settings
+from headwater.privacy.service import Privacy
+from headwater.sandbox import SandboxServer
+from headwater.store import Database
+from tests.jobs.harness import REDIS_URL, delete_broker_queue, redis_database_number, redis_url
+from tests.privacy.conftest import Desk, connect
+from tests.sandbox_connections import connect_amplitude
 
 runner = CliRunner()
 
@@ -128,3 +135,103 @@ def test_cli_as_a_real_process(desk: Desk) -> None:
     ticket = json.loads(made.stdout)
     assert ticket["status"] == "completed" and {t["records"] for t in ticket["tasks"]} == {0}
     assert desk.show(ticket["id"])["status"] == "completed"
+
+
+def said(text: str) -> str:
+    """Console output with its line wrapping undone."""
+    return " ".join(text.split())
+
+
+def test_create_does_the_work_it_can_now_and_says_what_remains(desk: Desk) -> None:
+    """Embedded mode with no worker running: nothing would ever run jobs left queued."""
+    person = desk.sandbox.world.person(12)
+    code, out, err = dsr("create", "--kind", "delete", "--email", person.email, "--json")
+    assert code == 0, err
+    ticket = json.loads(out)
+    assert ticket["status"] == "waiting", ticket
+    assert {t["connection"]: t["status"] for t in ticket["tasks"]}["amp"] == "waiting"
+    err = said(err)
+    assert "amp: Amplitude is deleting on its own schedule; Headwater asks it again at" in err
+    assert "No worker is running: keep `headwater serve` or `headwater worker` running" in err
+    assert f"run `headwater dsr refresh {ticket['id']}` to ask the provider now" in err
+
+
+def test_no_wait_queues_and_says_so_and_the_list_warns_until_a_worker_runs(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEADWATER_JOBS_STALL_SECONDS", "0")
+    person = desk.sandbox.world.person(13)
+    code, out, err = dsr("create", "--kind", "delete", "--email", person.email, "--no-wait", "--json")
+    assert code == 0, err
+    ticket = json.loads(out)
+    assert ticket["status"] == "received"
+    assert "fs: queued (pending)" in said(err) and "run `headwater worker --once` now" in said(err)
+
+    code, _, err = dsr("list")
+    assert code == 0 and "Warning: 2 job(s) due" in said(err) and "no worker is running" in said(err)
+    result = runner.invoke(app, ["worker", "--once"])
+    assert result.exit_code == 0, result.stderr
+    code, _, err = dsr("list")
+    assert code == 0 and "Warning" not in err
+    assert desk.show(ticket["id"])["status"] == "waiting"
+
+
+@pytest.fixture
+def uid_desk(db: Database, sandbox: SandboxServer, fast_jobs: None) -> Desk:
+    privacy = Privacy.open(load_settings(), db)
+    connect(privacy, sandbox, fs="uid")
+    return Desk(privacy, sandbox)
+
+
+def test_set_identity_and_retry_do_the_work_now_and_say_what_is_left(uid_desk: Desk) -> None:
+    person = uid_desk.sandbox.world.person(14)
+    create = ("create", "--kind", "delete", "--email", person.email, "--connection", "fs", "--json")
+    code, out, err = dsr(*create)
+    ticket = json.loads(out)
+    assert code == 0 and ticket["status"] == "needs_input", err
+    assert f"`headwater dsr set-identity {ticket['id']} --connection fs --uid ...`" in said(err)
+    code, out, err = dsr("set-identity", ticket["id"], "--connection", "fs", "--uid", person.uid, "--json")
+    assert code == 0 and json.loads(out)["status"] in ("waiting", "completed"), err
+
+    wrong = uid_desk.create(
+        email="nobody@example.com", identifiers={"fullstory_uid": "nope"}, connections=["fs"]
+    )
+    uid_desk.drain()
+    code, out, err = dsr("retry", wrong["id"], "--json")
+    assert code == 0, err
+    retried = json.loads(out)
+    assert retried["status"] == "failed"  # tried again, here: it was left queued (in progress) before
+    assert "no user with uid 'nope'" in said(err) and f"then `headwater dsr retry {wrong['id']}`" in said(err)
+
+
+def test_a_refresh_that_finds_a_copy_ready_collects_it_now(desk: Desk) -> None:
+    desk.privacy.connections.remove("amp", actor="officer")
+    connect_amplitude(
+        desk.privacy.connections, desk.sandbox, "amp", actor="officer", org_keys=True, identify_by="email"
+    )
+    person = desk.sandbox.world.person(15)
+    code, out, err = dsr("create", "--kind", "copy", "--email", person.email, "--connection", "amp", "--json")
+    ticket = json.loads(out)
+    assert code == 0 and ticket["status"] == "waiting", err
+    assert "amp: Amplitude is preparing the copy on its own schedule" in said(err)
+    desk.sandbox.clock.advance(days=1, seconds=3600)  # the sandbox's DSAR is done a day after it is asked
+    code, out, err = dsr("refresh", ticket["id"], "--json")
+    assert code == 0, err
+    refreshed = json.loads(out)
+    assert refreshed["polled"] == 1 and refreshed["status"] == "completed", refreshed
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs HEADWATER_TEST_REDIS_URL (CI sets it)")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the broker is what this is about
+def test_with_a_broker_create_hands_the_work_over_and_says_so(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broker, queue = redis_url(REDIS_URL, redis_database_number()), f"hwtest-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("HEADWATER_BROKER_URL", broker)
+    monkeypatch.setenv("HEADWATER_JOBS_QUEUE", queue)
+    try:
+        code, out, err = dsr("create", "--kind", "delete", "--email", "who@example.org", "--json")
+    finally:
+        delete_broker_queue(broker, queue)
+    assert code == 0 and json.loads(out)["status"] == "received", err
+    assert "Handed to the broker, but no worker is running: start `headwater worker`" in said(err)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +81,37 @@ def test_the_workflow_commands(
     assert '"$schema"' in hw("workflows", "schema")
     everything = hw("connections", "list") + hw("connections", "show", "team", "--json")
     assert url.rsplit("/", 1)[1] not in everything
+
+
+def _workflow(path: Path, name: str) -> Path:
+    path.write_text(
+        f"name: {name}\non:\n  manual: true\nsteps:\n"
+        f"  - id: remember\n    uses: set-state\n    with: {{ran: {name}}}\n"
+    )
+    return path
+
+
+def _headwater(*args: str) -> subprocess.CompletedProcess[str]:
+    """As a shell runs it; bounded, because the failure this guards against was a silent wait."""
+    command = [sys.executable, "-m", "headwater", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=os.environ.copy())
+
+
+def test_a_run_after_a_removed_workflow_is_not_mistaken_for_the_removed_ones(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """SQLite gives the new workflow's first run the id of the removed one's; its job must still run."""
+    for name in ("first", "second"):
+        added = _headwater("workflows", "add", str(_workflow(tmp_path / f"{name}.yaml", name)))
+        assert added.returncode == 0, added.stderr
+        ran = _headwater("workflows", "run", name, "--json")
+        assert ran.returncode == 0, ran.stderr + ran.stdout
+        run = json.loads(ran.stdout)
+        assert (run["id"], run["status"], run["job_status"]) == (1, "succeeded", "succeeded")
+        shown = json.loads(_headwater("workflows", "show", name, "--json").stdout)
+        assert shown["state"] == {"ran": name}
+        removed = _headwater("workflows", "remove", name, "--yes")
+        assert removed.returncode == 0, removed.stderr
+    jobs = json.loads(_headwater("jobs", "list", "--kind", "workflows.run", "--json").stdout)
+    assert [job["status"] for job in jobs] == ["succeeded", "succeeded"]
+    assert len({job["dedupe_key"] for job in jobs}) == 2

@@ -20,6 +20,7 @@ COMMANDS: list[CommandRef] = [
     CommandRef("serve", "headwater.cli.serve_cmd", "serve", "Serve the dashboard and the REST API (/api/v1, docs at /api/docs) until Ctrl-C."),
     CommandRef("users", "headwater.cli.users_cmd", "app", "Dashboard users: add, list, change roles, remove."),
     CommandRef("tokens", "headwater.cli.tokens_cmd", "app", "API tokens for the REST API: create, list, revoke."),
+    CommandRef("status", "headwater.cli.status_cmd", "status", "Whether a worker and the scheduler are alive, and how many jobs are due (exit 1 when stalled)."),
     CommandRef("jobs", "headwater.cli.jobs_cmd", "app", "List, inspect and retry background jobs."),
     CommandRef("worker", "headwater.cli.worker_cmd", "worker", "Run jobs until stopped (SIGTERM or Ctrl-C finishes or hands back the running ones)."),
     CommandRef("config", "headwater.cli.config_cmd", "app", "Show the settings in force (secrets masked)."),

@@ -1,4 +1,10 @@
-"""`headwater dsr`: privacy requests (data subject requests) — create, follow, fix, and hand over."""
+"""`headwater dsr`: privacy requests (data subject requests) — create, follow, fix, and hand over.
+
+A command that queues work (`create`, `retry`, `set-identity`, a `refresh` that finds a copy ready) does,
+without a broker, the part that can be done now in this process before it returns (`--no-wait`: only
+queue it); with one, it hands the work to the workers. Either way it then says what remains and what
+will move it on (`privacy.remaining`), so a request never sits queued with no one told.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,8 @@ from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, err_console, print_json
 from headwater.connections import os_user
-from headwater.jobs import EmbeddedWorker
-from headwater.privacy import following, states
+from headwater.jobs import EmbeddedWorker, health
+from headwater.privacy import following, remaining, states
 from headwater.privacy.bulk import DUPLICATE, RowResult, import_csv
 from headwater.privacy.listing import TicketFilter
 from headwater.privacy.service import Privacy
@@ -22,6 +28,15 @@ from headwater.privacy.service import Privacy
 app = typer.Typer(help="Privacy requests: delete or copy a person's data everywhere.", no_args_is_help=True)
 
 TicketArgument = Annotated[str, typer.Argument(help="The ticket id, e.g. DSR-7K3QX2.")]
+WaitOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--wait/--no-wait",
+        help="Do the work that can be done now and show its progress (the default without a broker); "
+        "--no-wait only queues it.",
+        show_default=False,
+    ),
+]
 WAIT_NUDGE_SECONDS = 15.0
 
 
@@ -37,27 +52,44 @@ def _show(data: dict[str, Any], as_json: bool) -> None:
         render.ticket(data)
 
 
+def _follow_up(privacy: Privacy, data: dict[str, Any], wait: bool | None) -> dict[str, Any]:
+    """After queuing work: do what can be done now (embedded, unless --no-wait), then say what remains."""
+    if wait is None:
+        wait = privacy.queue.mode == "embedded"
+    if wait and data["status"] in (states.RECEIVED, states.IN_PROGRESS):
+        data = _wait(privacy, data["id"])
+    for line in remaining.outlook(privacy.db, data, health.of_queue(privacy.queue)):
+        err_console.print(line, markup=False)
+    return data
+
+
 def _wait(privacy: Privacy, ticket_id: str) -> dict[str, Any]:
-    """Show progress until the ticket leaves received/in_progress; embedded mode does the work here."""
+    """Show progress until the ticket leaves received/in_progress. Embedded mode does the work here, and
+    stops when nothing more of it is due now (a retry's backoff, a provider that answers later)."""
     worker = None
     if privacy.queue.mode == "embedded":
-        worker = EmbeddedWorker(privacy.queue, concurrency=2, ticker=False).start()
+        worker = EmbeddedWorker(
+            privacy.queue, concurrency=2, ticker=False, kinds=remaining.REQUEST_KINDS
+        ).start(once=True)
     started, last, nudged = time.monotonic(), "", False
     try:
         while True:
+            idle = worker is not None and worker.idle  # read first: the show below then sees its work
             data = privacy.show(ticket_id)
             line = render.progress_line(data)
             if line != last:
                 err_console.print(line, markup=False)
                 last = line
-            if data["status"] not in (states.RECEIVED, states.IN_PROGRESS):
+            if data["status"] not in (states.RECEIVED, states.IN_PROGRESS) or idle:
                 return data
             if worker is None and not nudged and time.monotonic() - started > WAIT_NUDGE_SECONDS:
                 err_console.print("Still queued: is a worker running? Start one with `headwater worker`.")
                 nudged = True
             time.sleep(0.2)
     finally:
-        if worker is not None:
+        if worker is not None:  # claim nothing more; let what runs finish (a job ends just after its task)
+            worker.stop()
+            worker.join(privacy.queue.job_settings.shutdown_grace_seconds)
             worker.shutdown()
 
 
@@ -76,9 +108,7 @@ def create(
         typer.Option("--connection", help="Only this connection (repeatable); default: all."),
     ] = None,
     regulation: Annotated[str, typer.Option(help="gdpr (30 days) or ccpa (45 days).")] = "gdpr",
-    wait: Annotated[
-        bool, typer.Option("--wait", help="Show progress until the work is done or waits.")
-    ] = False,
+    wait: WaitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Open a privacy request for one person in every enabled connection (or those named)."""
@@ -96,9 +126,7 @@ def create(
         regulation=regulation,
         actor=os_user(),
     )
-    if wait:
-        data = _wait(privacy, data["id"])
-    _show(data, as_json)
+    _show(_follow_up(privacy, data, wait), as_json)
 
 
 @app.command("list")
@@ -136,13 +164,17 @@ def list_(
     filters = TicketFilter(
         status, kind, regulation, overdue, due_within_days, connection, search, needs_attention
     )
-    rows, next_cursor = _privacy().page_tickets(filters, limit=limit, cursor=cursor)
+    privacy = _privacy()
+    rows, next_cursor = privacy.page_tickets(filters, limit=limit, cursor=cursor)
     if as_json:
         print_json(rows)
     else:
         render.tickets(rows)
     if next_cursor is not None:
         err_console.print(f"More: add --cursor {next_cursor}", markup=False)
+    stalled = health.of_queue(privacy.queue).warning
+    if stalled:
+        err_console.print(f"Warning: {stalled}", markup=False)
 
 
 @app.command("show")
@@ -154,9 +186,10 @@ def show(ticket: TicketArgument, as_json: JsonOption = False) -> None:
 
 @app.command("retry")
 @exits_cleanly
-def retry(ticket: TicketArgument, as_json: JsonOption = False) -> None:
+def retry(ticket: TicketArgument, wait: WaitOption = None, as_json: JsonOption = False) -> None:
     """Run the request's failed tasks again."""
-    _show(_privacy().retry(ticket, actor=os_user()), as_json)
+    privacy = _privacy()
+    _show(_follow_up(privacy, privacy.retry(ticket, actor=os_user()), wait), as_json)
 
 
 @app.command("cancel")
@@ -177,25 +210,29 @@ def set_identity(
     connection: Annotated[str, typer.Option("--connection", help="The connection that needs it.")],
     uid: Annotated[str | None, typer.Option("--uid", help="The person's id in that connection.")] = None,
     amplitude_id: Annotated[int | None, typer.Option(help="Or, for Amplitude, the amplitude_id.")] = None,
+    wait: WaitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Give the identifier a connection asked for; the task then runs again."""
-    data = _privacy().set_identity(
+    privacy = _privacy()
+    data = privacy.set_identity(
         ticket, connection=connection, uid=uid, amplitude_id=amplitude_id, actor=os_user()
     )
-    _show(data, as_json)
+    _show(_follow_up(privacy, data, wait), as_json)
 
 
 @app.command("refresh")
 @exits_cleanly
-def refresh(ticket: TicketArgument, as_json: JsonOption = False) -> None:
+def refresh(ticket: TicketArgument, wait: WaitOption = None, as_json: JsonOption = False) -> None:
     """Poll a waiting request's provider jobs now, whatever their schedule says (exit 1 if a job could
     not be polled: each is named with why)."""
-    data = _privacy().refresh(ticket, actor=os_user())
+    privacy = _privacy()
+    data = privacy.refresh(ticket, actor=os_user())
     if not as_json:
         for line in following.summary(data["polled"], data["poll_failures"]):
             console.print(line, markup=False, soft_wrap=True)
-    _show(data, as_json)
+    followed = _follow_up(privacy, data, wait)
+    _show({**followed, "polled": data["polled"], "poll_failures": data["poll_failures"]}, as_json)
     if data["poll_failures"]:
         raise typer.Exit(1)
 

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -60,14 +62,22 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Extract and load new events (append-only, resuming from the stored bookmark)."""
-    from headwater.sync.runner import SyncRequest, run_sync
+    from headwater.sync.runner import SyncRequest, Terminated, run_sync
 
     request = SyncRequest(
         name, to=to, destination=destination, start_date=_date(start_date), full_refresh=full_refresh
     )
     ctx = Context.load()
-    with _progress(quiet=as_json) as report:
-        result = run_sync(ctx.settings, request, db=ctx.db, vault=ctx.vault, progress=report)
+    try:
+        with _progress(quiet=as_json) as report, _terminated_on_sigterm(Terminated):
+            result = run_sync(ctx.settings, request, db=ctx.db, vault=ctx.vault, progress=report)
+    except Terminated:
+        err_console.print(
+            f"Stopped by SIGTERM; the run is recorded as interrupted (`headwater sync history {name}`). "
+            "The next run resumes from the last batch loaded.",
+            markup=False,
+        )
+        raise typer.Exit(128 + signal.SIGTERM) from None
     if as_json:
         print_json(result)
         return
@@ -135,6 +145,20 @@ def log(
     console.print(
         table(f"Extraction log of run {chosen}", ("Time", "Method", "URL", "Status", "Took", "Try"), rows)
     )
+
+
+@contextmanager
+def _terminated_on_sigterm(error: type[BaseException]) -> Iterator[None]:
+    """SIGTERM raises `error` in the main thread, so the run is recorded before the process exits."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise error(f"{signal.Signals(signum).name} before it finished")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _date(value: str | None) -> date | None:

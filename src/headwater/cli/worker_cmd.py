@@ -7,12 +7,14 @@ from typing import Annotated
 import typer
 
 from headwater.cli.context import Context
+from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import err_console
 from headwater.config import mask_url
 from headwater.jobs import open_queue
 from headwater.jobs.engine import describe_mode, run_ticker_only, run_worker
 
 
+@exits_cleanly
 def worker(
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Jobs run at the same time by this process.")

@@ -25,6 +25,7 @@ from headwater.jobs import claims, runner
 from headwater.jobs.broker import broker_url, check_broker
 from headwater.jobs.celery_publish import TASK_NAME, CeleryDispatcher, create_app
 from headwater.jobs.celery_watch import install_broker_watch
+from headwater.jobs.heartbeats import Pulse
 from headwater.jobs.queue import JobQueue
 from headwater.jobs.settings import JobSettings, load_job_settings
 from headwater.jobs.ticker import Ticker
@@ -79,15 +80,23 @@ def process_queue() -> JobQueue:
 
 
 def _attach_ticker(app: Celery, job_settings: JobSettings) -> None:
+    """The worker's main process beats (`heartbeats`) and, unless told not to, runs a ticker thread."""
     stop = threading.Event()
+    pulses: list[Pulse] = []
 
     def start(sender: Any = None, **_kwargs: Any) -> None:
-        if getattr(sender, "app", None) is app and job_settings.ticker:
-            owner = f"{socket.gethostname()}:{os.getpid()}:ticker"
-            Ticker(process_queue(), owner).start(stop)
+        if getattr(sender, "app", None) is not app:
+            return
+        queue = process_queue()
+        identity = f"{socket.gethostname()}:{os.getpid()}"
+        pulses.append(Pulse(queue.db, f"{identity}:celery", "celery", job_settings.heartbeat_seconds).start())
+        if job_settings.ticker:
+            Ticker(queue, f"{identity}:ticker").start(stop)
 
     def halt(sender: Any = None, **_kwargs: Any) -> None:
         stop.set()
+        while pulses:
+            pulses.pop().stop()
 
     worker_ready.connect(start, weak=False)
     worker_shutdown.connect(halt, weak=False)

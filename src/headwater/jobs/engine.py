@@ -9,6 +9,7 @@ from types import FrameType
 
 from headwater.config import mask_url
 from headwater.jobs.broker import broker_url, mask_broker_url
+from headwater.jobs.heartbeats import Pulse
 from headwater.jobs.queue import JobQueue
 from headwater.jobs.ticker import Ticker
 from headwater.jobs.worker import EmbeddedWorker, process_identity
@@ -47,8 +48,12 @@ def run_ticker_only(queue: JobQueue) -> None:
         stop.set()
 
     previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+    owner = f"{process_identity()}:ticker"
+    interval = queue.job_settings.heartbeat_seconds
+    pulse = Pulse(queue.db, owner, "ticker", interval, runs_jobs=False).start()
     try:
-        Ticker(queue, f"{process_identity()}:ticker").run(stop)
+        Ticker(queue, owner).run(stop)
     finally:
+        pulse.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)

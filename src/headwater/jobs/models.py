@@ -1,4 +1,4 @@
-"""Tables of the job system: jobs, effect records, lock leases and periodic ticks.
+"""Tables of the job system: jobs, effect records, lock leases, periodic ticks and process heartbeats.
 
 The store is the source of truth: a broker message only says "look at job N", so everything a worker
 needs to decide what is done lives in these rows.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.store.models import Base, UtcDateTime, utcnow
@@ -90,3 +90,17 @@ class TickRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_tick_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_tick_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HeartbeatRow(Base):
+    """A process that runs jobs or periodic work, and when it last said it was alive (`heartbeats`)."""
+
+    __tablename__ = "job_heartbeats"
+
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid:token
+    role: Mapped[str] = mapped_column(String(20))  # worker | serve | ticker | celery
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    runs_jobs: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

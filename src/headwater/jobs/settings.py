@@ -30,6 +30,12 @@ class JobSettings(BaseSettings):
     retention_days: float = Field(default=14.0, gt=0, description="Succeeded jobs are purged after this")
     broker_timeout_seconds: float = Field(default=5.0, gt=0, description="Connecting to the broker")
     ticker: bool = Field(default=True, description="Whether workers take part in running periodic work")
+    heartbeat_seconds: float = Field(
+        default=15.0, gt=0, description="How often a worker says it is alive; silent for 3 times this: gone"
+    )
+    stall_seconds: float = Field(
+        default=300.0, ge=0, description="Due work waiting this long with no live worker is reported"
+    )
 
     @property
     def extra_modules(self) -> list[str]:

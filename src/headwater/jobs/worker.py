@@ -5,6 +5,10 @@ through `start()`/`shutdown()`); several of them can share one PostgreSQL databa
 it stops claiming, lets running jobs finish for `HEADWATER_JOBS_SHUTDOWN_GRACE_SECONDS` (a task that calls
 `ctx.check_stop()` hands its job back at once), then releases what is still running; a second signal
 stops at once. A worker that dies without any of this loses nothing: its leases run out.
+
+While it runs it beats (`heartbeats`), so `headwater status` knows a worker is alive. `--once` is for a
+cron job or a script: a store it cannot claim from on three tries in a row ends it with a `ConfigError`
+(one line, exit code 2) rather than retrying until someone notices; a long-running worker waits for it.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
+from headwater.errors import ConfigError
 from headwater.jobs import claims, registry, runner
+from headwater.jobs.heartbeats import Pulse
 from headwater.jobs.outcomes import describe
 from headwater.jobs.queue import JobQueue
 from headwater.jobs.ticker import Ticker
 
 log = logging.getLogger(__name__)
+#: `--once`: consecutive failures to claim from the store before giving up
+ONCE_STORE_TRIES = 3
 
 
 def process_identity() -> str:
@@ -33,10 +42,24 @@ def process_identity() -> str:
 
 
 class EmbeddedWorker:
-    def __init__(self, queue: JobQueue, *, concurrency: int = 1, ticker: bool = True) -> None:
+    def __init__(
+        self,
+        queue: JobQueue,
+        *,
+        concurrency: int = 1,
+        ticker: bool = True,
+        role: str = "worker",
+        kinds: Sequence[str] | None = None,
+    ) -> None:
+        """`role` names the process in its heartbeat ("serve" inside the web service); `kinds` limits
+        the jobs it claims (a command doing its own work now), default every registered kind."""
         self.queue = queue
         self.concurrency = max(1, concurrency)
         self.use_ticker = ticker
+        self.role = role
+        self.kinds = list(kinds) if kinds is not None else None
+        self.failure: ConfigError | None = None  # `once`: the store could not be used
+        self._pulse: Pulse | None = None
         self.identity = f"{process_identity()}:{secrets.token_hex(3)}"  # unique even within a process
         self.stopping = threading.Event()
         self.counts: Counter[str] = Counter()
@@ -56,10 +79,15 @@ class EmbeddedWorker:
             self._wait()
         finally:
             self._restore_signals(previous)
+        if self.failure is not None:
+            raise self.failure
         return self.counts
 
     def start(self, *, once: bool = False) -> EmbeddedWorker:
-        kinds = registry.kinds()
+        kinds = self.kinds if self.kinds is not None else registry.kinds()
+        if not once:  # a run that ends when nothing is due keeps no one waiting for it
+            interval = self.queue.job_settings.heartbeat_seconds
+            self._pulse = Pulse(self.queue.db, self.identity, self.role, interval).start()
         if self.use_ticker and not once:
             Ticker(self.queue, f"{self.identity}:ticker").start(self._ticker_stop)
         for index in range(self.concurrency):
@@ -81,6 +109,11 @@ class EmbeddedWorker:
         """Stop and wait (for embedding in another service)."""
         self.stop()
         self._wait()
+
+    @property
+    def idle(self) -> bool:
+        """Every job thread has ended: with `once`, nothing this worker may claim is due now."""
+        return not any(thread.is_alive() for thread in self._threads)
 
     def join(self, timeout: float) -> None:
         """Wait for the job threads themselves to end (a released job's thread may still be running)."""
@@ -106,6 +139,9 @@ class EmbeddedWorker:
                 break
             time.sleep(0.05)
         self._ticker_stop.set()
+        if self._pulse is not None:
+            self._pulse.stop()
+            self._pulse = None
 
     def _release_running(self) -> None:
         with self._lock:
@@ -137,6 +173,10 @@ class EmbeddedWorker:
                 failures = 0
             except Exception as exc:
                 failures += 1
+                if once and failures >= ONCE_STORE_TRIES:
+                    self.failure = self.queue.db.unusable("claim jobs from", exc)
+                    self.stop()
+                    return
                 log.warning("cannot claim jobs from the store (%s); trying again", describe(exc))
                 self.stopping.wait(min(30.0, settings.poll_seconds * 2**failures))
                 continue

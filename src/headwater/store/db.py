@@ -130,10 +130,22 @@ class Database:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "heads")
         except OperationalError as exc:
-            raise ConfigError(
-                f"Cannot open the store at {mask_url(self.url)}: {exc.orig}",
-                hint="Check HEADWATER_DATABASE_URL and that the database server is running.",
-            ) from None
+            raise self.unusable("open", exc) from None
+
+    def unusable(self, doing: str, exc: BaseException) -> ConfigError:
+        """The store failed at `doing` ("open", "claim jobs from"): one line, and a hint that fits its backend
+        (a SQLite file has a disk and a path, not a server)."""
+        reason = getattr(exc, "orig", None) or exc
+        text = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+        if self.dialect == "sqlite":
+            path = self.engine.url.database or "(in memory)"
+            hint = (
+                f"The store is the SQLite file {path}: check that its disk has free space and is writable "
+                "by this user, and that no other program holds it; or point HEADWATER_DATABASE_URL elsewhere."
+            )
+        else:
+            hint = "Check HEADWATER_DATABASE_URL and that the database server is running."
+        return ConfigError(f"Cannot {doing} the store at {mask_url(self.url)}: {text}", hint=hint)
 
     def _refuse_newer(self) -> None:
         """A revision this version does not know was written by a newer one: say so in one line, since

@@ -1,18 +1,27 @@
 """Loading reports and extraction logs in the store: written while a run goes, read by `sync history`.
 
 A run's row is created when it starts and updated after every batch, so a run that is killed still
-shows how far it got; the next run of the same connection and destination (which holds the
-destination's lock, so the old one cannot still be running) marks it `interrupted`. Every provider call
-is added to the log as it is made, with the URL already redacted by the HTTP layer.
+shows how far it got. While it runs, its process renews a lease on the row (`keep_alive`); a process
+stopped on purpose marks its run `interrupted` on the way out, and one that is killed outright simply
+stops renewing. A `running` row whose lease ran out therefore belongs to a process that is gone: it is
+shown as `interrupted` at once, and recorded so by the next run of that connection or by the sweeper
+(`sweep_abandoned`, every minute). Every provider call is added to the log as it is made, with the URL
+already redacted by the HTTP layer.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from headwater.errors import NotFound
 from headwater.http import CallRecord
@@ -21,7 +30,28 @@ from headwater.store.models import utcnow
 from headwater.sync.models import FAILED, INTERRUPTED, RUNNING, SUCCEEDED, SyncCallRow, SyncRunRow
 from headwater.sync.providers import batch_unit
 
+log = logging.getLogger(__name__)
 MAX_BATCHES_KEPT = 1000
+ABANDONED = "The process running it stopped before it finished (it no longer renewed its lease)."
+
+
+def _abandoned(at: datetime) -> ColumnElement[bool]:
+    """Running, but its process is gone: its lease ran out (or it never had one: a run from before)."""
+    lease_over = or_(SyncRunRow.lease_until.is_(None), SyncRunRow.lease_until < at)
+    return and_(SyncRunRow.status == RUNNING, lease_over)
+
+
+def sweep_abandoned(db: Database) -> int:
+    """Record every run whose process is gone as `interrupted`; returns how many."""
+    at = utcnow()
+    with db.session() as session:
+        statement = (
+            update(SyncRunRow)
+            .where(_abandoned(at))
+            .values(status=INTERRUPTED, error=ABANDONED, finished_at=at, owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -32,6 +62,7 @@ class RunLog:
     run_id: int
     connection: str
     started: datetime
+    lease_seconds: float = 60.0
     rows: int = 0
     batches: int = 0
     tables: dict[str, int] = field(default_factory=dict)
@@ -39,17 +70,25 @@ class RunLog:
 
     @classmethod
     def start(
-        cls, db: Database, *, connection: str, kind: str, destination: str, full_refresh: bool
+        cls,
+        db: Database,
+        *,
+        connection: str,
+        kind: str,
+        destination: str,
+        full_refresh: bool,
+        lease_seconds: float = 60.0,
     ) -> RunLog:
+        """The run's row, taking over from the connection's earlier runs that are not running any more:
+        one into the same destination cannot be (this run holds the destination's lock), and one into
+        another whose lease ran out has lost its process."""
+        at = utcnow()
         with db.session() as session:
             session.execute(
                 update(SyncRunRow)
-                .where(
-                    SyncRunRow.connection == connection,
-                    SyncRunRow.destination == destination,
-                    SyncRunRow.status == RUNNING,
-                )
-                .values(status=INTERRUPTED, error="The run stopped before it finished.")
+                .where(SyncRunRow.connection == connection, SyncRunRow.status == RUNNING)
+                .where(or_(SyncRunRow.destination == destination, _abandoned(at)))
+                .values(status=INTERRUPTED, error="The run stopped before it finished.", lease_until=None)
             )
             row = SyncRunRow(
                 connection=connection,
@@ -57,13 +96,47 @@ class RunLog:
                 destination=destination,
                 status=RUNNING,
                 full_refresh=full_refresh,
-                started_at=utcnow(),
+                started_at=at,
                 tables={},
                 details={},
+                owner=f"{socket.gethostname()}:{os.getpid()}",
+                lease_until=at + timedelta(seconds=lease_seconds),
             )
             session.add(row)
             session.flush()
-            return cls(db, row.id, connection, row.started_at)
+            return cls(db, row.id, connection, row.started_at, lease_seconds)
+
+    @contextmanager
+    def keep_alive(self) -> Iterator[None]:
+        """Renew the run's lease from a thread while the block runs: a long download is not a death."""
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(self.lease_seconds / 3):
+                try:
+                    self._renew()
+                except Exception as exc:  # the next renewal, or the next batch's save, tries again
+                    log.warning(
+                        "sync run %s: could not renew its lease (%s)", self.run_id, type(exc).__name__
+                    )
+
+        thread = threading.Thread(target=renew, name=f"sync-lease-{self.run_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=5)
+
+    def _renew(self) -> None:
+        until = utcnow() + timedelta(seconds=self.lease_seconds)
+        with self.db.session() as session:
+            session.execute(
+                update(SyncRunRow)
+                .where(SyncRunRow.id == self.run_id, SyncRunRow.status == RUNNING)
+                .values(lease_until=until)
+                .execution_options(synchronize_session=False)
+            )
 
     def observe(self, record: CallRecord) -> None:
         """An `http.Observer`: one extraction-log row per call, as it happens."""
@@ -123,6 +196,7 @@ class RunLog:
             if totals is not None:
                 details["table_totals"] = totals  # type: ignore[assignment]
             row.details = details
+            row.lease_until = None if done else now + timedelta(seconds=self.lease_seconds)
             if done:
                 row.finished_at, row.error = now, error
                 row.bookmark_before, row.bookmark_after = before, after
@@ -131,13 +205,15 @@ class RunLog:
 
 
 def run_as_dict(row: SyncRunRow) -> dict[str, Any]:
+    """A run as every face shows it; a running row whose process is gone already shows `interrupted`."""
     duration = row.duration_s or 0.0
+    gone = row.status == RUNNING and (row.lease_until is None or row.lease_until < utcnow())
     return {
         "id": row.id,
         "connection": row.connection,
         "kind": row.kind,
         "destination": row.destination,
-        "status": row.status,
+        "status": INTERRUPTED if gone else row.status,
         "full_refresh": row.full_refresh,
         "started_at": row.started_at.isoformat() if row.started_at else None,
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
@@ -150,7 +226,7 @@ def run_as_dict(row: SyncRunRow) -> dict[str, Any]:
         "bookmark_before": row.bookmark_before,
         "bookmark_after": row.bookmark_after,
         "details": dict(row.details or {}),
-        "error": row.error,
+        "error": ABANDONED if gone else row.error,
     }
 
 

@@ -5,6 +5,9 @@ Payload: `{"connection": "fs", "destination": null, "start_date": null, "full_re
 one must not choose where the server connects or writes. The job checks
 for a stopping worker between batches; since every batch commits with its bookmark, a job handed back
 (or re-run after a crash) carries on from the last committed batch without loading anything twice.
+
+`sync.sweep` (every minute) records the runs whose process is gone as `interrupted` (see `history`), so
+a sync killed outside any worker does not stay `running` for ever.
 """
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ from typing import Any
 
 from headwater.errors import BadInput
 from headwater.jobs.context import TaskContext
+from headwater.jobs.recurring import periodic
 from headwater.jobs.registry import task
+from headwater.sync.history import sweep_abandoned
 from headwater.sync.runner import SyncRequest, run_sync
 
 SYNC_KIND = "sync.run"
+SWEEP_KIND = "sync.sweep"
+SWEEP_SECONDS = 60
 
 
 def request_from(payload: dict[str, Any]) -> SyncRequest:
@@ -47,6 +54,14 @@ def request_from(payload: dict[str, Any]) -> SyncRequest:
 
 @task(SYNC_KIND)
 def run(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
-    report = run_sync(ctx.settings, request_from(payload), db=ctx.db, check_stop=ctx.check_stop)
+    lease = ctx.queue.job_settings.lease_seconds
+    report = run_sync(
+        ctx.settings, request_from(payload), db=ctx.db, check_stop=ctx.check_stop, lease_seconds=lease
+    )
     keep = ("id", "status", "rows", "batches", "batch_unit", "tables", "bookmark_after", "duration_s")
     return {key: report[key] for key in keep}
+
+
+@periodic(SWEEP_KIND, seconds=SWEEP_SECONDS)
+def sweep(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
+    return {"interrupted": sweep_abandoned(ctx.db)}

@@ -58,6 +58,10 @@ class SyncRunRow(Base):
     bookmark_after: Mapped[str | None] = mapped_column(String(100), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: the process running it (host:pid), and until when it is known to be alive: it renews this while
+    #: it runs, so a running row whose lease ran out belongs to a process that is gone (`history`)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(Utc(), nullable=True)
 
 
 class SyncCallRow(Base):

@@ -3,7 +3,9 @@
 The source is the one the connection's provider declares (`ProviderSpec.events`, see `sync.source`).
 It downloads a step ahead in its own thread while the destination loads; each batch and its bookmark
 commit together, so a run that dies anywhere resumes exactly where the last commit left off. The
-loading report and the extraction log go to the store as the run goes.
+loading report and the extraction log go to the store as the run goes, and the run keeps a lease on its
+report while it works (see `history`): a run stopped on purpose (Ctrl-C, `Terminated`, a worker handing
+its job back) is recorded `interrupted` on the way out, and one killed outright is found by its lease.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from headwater.connections import Connections, on_behalf_of
 from headwater.connectors.registry import get_provider
 from headwater.errors import HeadwaterError
 from headwater.http import CallRecord
+from headwater.jobs.settings import load_job_settings
 from headwater.store import Database
 from headwater.sync import leftovers
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
@@ -34,6 +37,12 @@ from headwater.sync.target import Target
 from headwater.vault import Vault, load_keyring
 
 DEFAULT_HISTORY = timedelta(days=365)  # as far back as a first run reaches without --start-date
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM): raised by the CLI's handler so the run is recorded
+    `interrupted` before the process exits. A BaseException, like KeyboardInterrupt, so that nothing
+    on the way takes it for an error to handle."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +105,14 @@ def run_sync(
     progress: Callable[[SyncProgress], None] | None = None,
     now: Callable[[], datetime] | None = None,
     check_stop: Callable[[], None] | None = None,
+    lease_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Run one sync and return its loading report (also stored: `sync history`)."""
+    """Run one sync and return its loading report (also stored: `sync history`).
+
+    `lease_seconds`: how long the run's report stays `running` without being renewed (default
+    HEADWATER_JOBS_LEASE_SECONDS, the same patience as for a job's worker)."""
     db = db or Database.open(settings)
+    lease = lease_seconds if lease_seconds is not None else load_job_settings().lease_seconds
     connections = Connections(db, vault or Vault(load_keyring(settings)))
     summary = connections.get(request.connection)
     target = Destinations(db, connections.vault).resolve(
@@ -126,9 +140,13 @@ def run_sync(
                 kind=summary.kind,
                 destination=target.display(),
                 full_refresh=request.full_refresh,
+                lease_seconds=lease,
             )
             fanout.targets += [log.observe, source.observe]
-            return _run(source, export.unit, destination, log, scratch, request, start, progress, check_stop)
+            with log.keep_alive():
+                return _run(
+                    source, export.unit, destination, log, scratch, request, start, progress, check_stop
+                )
         finally:
             destination.close()
 
@@ -170,8 +188,9 @@ def _run(
         log.fail(str(exc), before=before, after=after)
         raise
     except BaseException as exc:
-        status = INTERRUPTED if isinstance(exc, KeyboardInterrupt) or _is_interruption(exc) else "failed"
-        log.fail(f"{type(exc).__name__}: {exc}", before=before, after=after, status=status)
+        stopped = isinstance(exc, KeyboardInterrupt | Terminated) or _is_interruption(exc)
+        text = f"Stopped: {exc}" if isinstance(exc, Terminated) else f"{type(exc).__name__}: {exc}"
+        log.fail(text, before=before, after=after, status=INTERRUPTED if stopped else "failed")
         raise
     return log.finish(before=before, after=after, totals=destination.row_counts())
 

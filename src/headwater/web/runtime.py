@@ -29,7 +29,7 @@ def lifespan_with_worker(enabled: bool, concurrency: int) -> object:
         worker = None
         services = app.state.services
         if enabled and services.queue.mode == "embedded":
-            worker = EmbeddedWorker(services.queue, concurrency=concurrency, ticker=True).start()
+            worker = EmbeddedWorker(services.queue, concurrency=concurrency, role="serve").start()
             log.info("embedded worker started with %d thread(s)", concurrency)
         try:
             yield

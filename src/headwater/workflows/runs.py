@@ -8,13 +8,14 @@ once it was posted, and a destructive action whose outcome is unknown stops the 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from headwater.connections import Connections
-from headwater.errors import HeadwaterError
+from headwater.errors import Conflict, HeadwaterError
 from headwater.jobs import JobSubmitter, TaskContext, task
 from headwater.jobs.outcomes import Interrupted, LeaseLost, classify, describe
 from headwater.store.models import utcnow
@@ -39,6 +40,12 @@ log = logging.getLogger(__name__)
 RUN_KIND = "workflows.run"
 
 
+def run_key(run: RunRow) -> str:
+    """What names a run's job and its effect records: its key, which no other run ever has (see
+    `RunRow`); a run from before keys existed is named by its id, as it was then."""
+    return f"workflow-run:{run.run_key or run.id}"
+
+
 def create_run(
     session: Session,
     queue: JobSubmitter,
@@ -50,8 +57,13 @@ def create_run(
     slot_key: str | None = None,
     missed: int = 0,
 ) -> RunRow:
-    """A run and its job, in the caller's transaction: neither exists without the other."""
+    """A run and its job, in the caller's transaction: neither exists without the other.
+
+    A job already holding the run's key would mean the run never executes: that is refused here, loudly,
+    rather than left `queued` for ever.
+    """
     run = RunRow(
+        run_key=uuid.uuid4().hex,
         workflow_id=workflow.id,
         workflow_version=workflow.version,
         trigger=trigger,
@@ -65,22 +77,30 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    job = queue.enqueue(session, RUN_KIND, {"run": run.id}, dedupe_key=f"workflow-run:{run.id}")
+    payload = {"run": run.id, "key": run.run_key}
+    job = queue.enqueue(session, RUN_KIND, payload, dedupe_key=run_key(run))
+    if job.payload != payload:
+        raise Conflict(
+            f"The run of {workflow.name!r} cannot be queued: job {job.id} already holds its key "
+            f"{run_key(run)!r}.",
+            hint=f"Nothing was queued. See `headwater jobs show {job.id}`.",
+        )
     run.job_id = job.id
     return run
 
 
 @task(RUN_KIND)
 def run_workflow(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
-    return execute_run(ctx, int(payload["run"]))
+    return execute_run(ctx, int(payload["run"]), payload.get("key"))
 
 
-def execute_run(ctx: TaskContext, run_id: int) -> dict[str, Any]:
+def execute_run(ctx: TaskContext, run_id: int, key: str | None = None) -> dict[str, Any]:
+    """Run `run_id`; with `key`, only if that row is still the run the job was made for."""
     started = utcnow()
     with ctx.db.session() as session:
         run = session.get(RunRow, run_id)
-        if run is None:  # its workflow was removed, and its runs with it
-            return {"run": run_id, "status": "removed"}
+        if run is None or (key is not None and run.run_key != key):
+            return {"run": run_id, "status": "removed"}  # its workflow was removed, and its runs with it
         if run.status in FINISHED:
             return {"run": run_id, "status": run.status}
         workflow = session.get(WorkflowRow, run.workflow_id)
@@ -95,11 +115,11 @@ def execute_run(ctx: TaskContext, run_id: int) -> dict[str, Any]:
             "started_at": started.isoformat(),
             "attempt": ctx.attempt,
         }
-        inputs, workflow_id, name = dict(run.inputs), workflow.id, workflow.name
+        inputs, workflow_id, name, prefix = dict(run.inputs), workflow.id, workflow.name, run_key(run)
     env = RunEnv(
         connections=Connections(ctx.db, Vault(load_keyring(ctx.settings))),
         actor=f"workflow:{name}",
-        effect_prefix=f"workflow-run:{run_id}",
+        effect_prefix=prefix,
         record=lambda record: _log_step(ctx, run_id, record),
         once=_fenced(ctx),
         check_stop=ctx.check_stop,

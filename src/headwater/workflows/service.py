@@ -21,7 +21,8 @@ from sqlalchemy import select
 from headwater.config import Settings
 from headwater.connections import Connections
 from headwater.errors import BadInput, Conflict, NotFound
-from headwater.jobs import JobQueue, JobRow, claims, open_queue, runner
+from headwater.jobs import DEAD, JobQueue, JobRow, claims, open_queue, runner
+from headwater.jobs import SUCCEEDED as SUCCEEDED_JOB
 from headwater.jobs.worker import process_identity
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
@@ -169,9 +170,25 @@ class Workflows:
                 with _quiet(runner.log):  # the outcome is returned to the caller, who reports it
                     runner.execute(self.queue, job, owner)
         deadline = time.monotonic() + wait
-        while self.run(run.id)["status"] in (QUEUED, RUNNING) and time.monotonic() < deadline:
+        while self._unfinished(run.id) and time.monotonic() < deadline:
             time.sleep(0.2)
         return self.run(run.id)
+
+    def _unfinished(self, run_id: int) -> bool:
+        """Whether the run is still to be done; a run whose job ended without it is an error, not a wait."""
+        found = self.run(run_id)
+        if found["status"] not in (QUEUED, RUNNING):
+            return False
+        if found["job_status"] not in (SUCCEEDED_JOB, DEAD):
+            return True
+        again = self.run(run_id)  # the run's outcome commits before its job's: look once more
+        if again["status"] not in (QUEUED, RUNNING):
+            return False
+        raise Conflict(
+            f"Run {run_id} is {again['status']}, but its job {again['job_id']} ended ({again['job_status']}) "
+            "without running it.",
+            hint=f"See `headwater jobs show {again['job_id']}`; start the workflow again to try once more.",
+        )
 
     def runs(self, name: str, *, limit: int = 20) -> list[dict[str, Any]]:
         with self.db.session() as session:

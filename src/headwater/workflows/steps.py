@@ -37,7 +37,7 @@ class RunEnv:
 
     connections: Connections
     actor: str
-    effect_prefix: str  # effect keys start with this, e.g. "workflow-run:12"
+    effect_prefix: str  # effect keys start with this: the run's key, e.g. "workflow-run:3f0c9a…"
     record: Callable[[StepRecord], None] = lambda _record: None
     once: Once = call_directly
     transport: httpx.BaseTransport | None = None

@@ -60,12 +60,18 @@ class ScheduleRow(Base):
 
 
 class RunRow(Base):
-    """One run; a scheduled one carries `slot_key`, unique, so a tick can never make two."""
+    """One run; a scheduled one carries `slot_key`, unique, so a tick can never make two.
+
+    `run_key` is unique for ever: SQLite gives a new row the id of a deleted one (a removed workflow's
+    runs go with it), so a run's job and its effect records are named by the key, never by the id.
+    Runs made before the key existed have none and are named by their id.
+    """
 
     __tablename__ = "workflow_runs"
     __table_args__ = (
         UniqueConstraint("slot_key", name="uq_workflow_runs_slot_key"),
         Index("ix_workflow_runs_workflow", "workflow_id", "id"),
+        Index("ix_workflow_runs_run_key", "run_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -74,6 +80,7 @@ class RunRow(Base):
     trigger: Mapped[str] = mapped_column(String(16))  # "schedule" | "manual"
     scheduled_for: Mapped[datetime] = mapped_column(UtcDateTime)
     slot_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    run_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     missed: Mapped[int] = mapped_column(Integer, default=0)  # earlier slots this catch-up run stands for
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=QUEUED)

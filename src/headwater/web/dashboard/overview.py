@@ -12,6 +12,7 @@ from headwater.privacy.listing import TicketFilter
 from headwater.sync import listing as syncs
 from headwater.web.auth.principal import PageViewer, Principal
 from headwater.web.dashboard.templating import is_htmx, render
+from headwater.web.dashboard.work_health import work_health
 from headwater.web.redact import shown_job, shown_run
 from headwater.web.services import get_services
 
@@ -30,6 +31,7 @@ def _context(request: Request, principal: Principal) -> dict[str, Any]:
         "recent_runs": runs,
         "failed_jobs": [shown_job(row, principal) for row in jobs.recent_failures(services.db)],
         "failed_runs": [shown_run(run, principal) for run in syncs.recent_failures(services.db)],
+        "health": work_health(services),
     }
 
 

@@ -13,6 +13,7 @@ from headwater.privacy import deadlines, intake, states
 from headwater.privacy.listing import TicketFilter
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.templating import render
+from headwater.web.dashboard.work_health import work_health
 from headwater.web.downloads import package_response
 from headwater.web.services import get_services
 
@@ -59,6 +60,7 @@ def ticket_list(
         "kinds": intake.KINDS,
         "regulations": deadlines.REGULATIONS,
         "connections": [c.name for c in services.connections.list_all()],
+        "health": work_health(services),
     }
     return render(request, "tickets/list.html", context, principal=principal)
 
