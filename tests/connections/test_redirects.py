@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from headwater.actions.runner import run_on_connection
+from headwater.actions.local_files import Face
+from headwater.actions.runner import RunOptions, run_on_connection
 from headwater.connections import Connections
 from headwater.errors import ProviderError
 from headwater.proxy import ProxyRequest, request_on_connection
@@ -78,7 +79,9 @@ def test_a_307_to_another_host_gets_neither_the_body_nor_the_key(
 ) -> None:
     provider.redirect = (307, f"{storage.url}/collect?token=abc")
     with pytest.raises(ProviderError) as info:
-        run_on_connection(amp, "amp", "send-events", {"events": EVENTS}, actor=ACTOR)
+        run_on_connection(
+            amp, "amp", "send-events", {"events": EVENTS}, actor=ACTOR, options=RunOptions(face=Face.CLI)
+        )
     assert storage.seen == []
     assert f"redirecting to {storage.url}:" in info.value.message  # where, but not the path or query
     assert "token=abc" not in str(info.value) and API_KEY not in str(info.value)
@@ -89,7 +92,9 @@ def test_a_redirect_on_the_providers_own_host_keeps_the_body_and_the_key(
     amp: Connections, provider: Provider
 ) -> None:
     provider.redirect = (308, f"{provider.server.url}/moved/2/httpapi")
-    result = run_on_connection(amp, "amp", "send-events", {"events": EVENTS}, actor=ACTOR)
+    result = run_on_connection(
+        amp, "amp", "send-events", {"events": EVENTS}, actor=ACTOR, options=RunOptions(face=Face.CLI)
+    )
     assert result.output.events_ingested == 1
     moved = provider.server.seen[-1]
     assert (moved.method, moved.path) == ("POST", "/moved/2/httpapi")
