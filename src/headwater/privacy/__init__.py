@@ -17,6 +17,9 @@ service is loaded on first use. A request travels this path (the statuses it pas
   resumed or checked with the provider), and the answer is filed under each task.
 - `following` stores the provider jobs a call started and polls them until the provider says they are
   done; the task then completes (a copy goes back to be collected).
+- `erasure` is the delete ticket's work on Headwater's own replicas (one replica task per place a sync
+  loaded the connection's events into): the person is suppressed for every later sync and erased as
+  soon as they are known, through the sync layer's seam (`sync.replicas`, `sync.erasing`).
 - `tracking` is where every step lands: each task move, checked against `states`; the ticket status,
   derived from its tasks; and the audit trail, all in the caller's transaction.
 """

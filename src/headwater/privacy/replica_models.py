@@ -4,10 +4,13 @@ back to the same place."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from headwater.store.models import Base
+
+#: `TaskRow.provider` of a replica task: its work is Headwater's own copy, not a provider's
+REPLICA = "replica"
 
 
 class ReplicaTaskRow(Base):

@@ -22,6 +22,7 @@ from typing import Literal, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from headwater.errors import NotFound
 from headwater.store import Database
@@ -96,6 +97,29 @@ def of_connections(db: Database, vault: Vault, connections: Iterable[str]) -> li
             select(ReplicaRow).where(ReplicaRow.connection.in_(names)).order_by(ReplicaRow.id)
         ).all()
         return [_replica(row, vault) for row in rows]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A replica as a request sees it before any work: no location, nothing decrypted."""
+
+    id: int
+    connection: str
+    kind: str
+    display: str
+
+
+def places(session: Session, connections: Iterable[str]) -> list[Place]:
+    """The replicas holding events of these connections, in the caller's transaction."""
+    names = sorted(set(connections))
+    if not names:
+        return []
+    query = (
+        select(ReplicaRow.id, ReplicaRow.connection, ReplicaRow.kind, ReplicaRow.display)
+        .where(ReplicaRow.connection.in_(names))
+        .order_by(ReplicaRow.id)
+    )
+    return [Place(*row) for row in session.execute(query).tuples()]
 
 
 def get(db: Database, vault: Vault, replica_id: int) -> Replica:

@@ -1,0 +1,295 @@
+"""Erasing the person from Headwater's own replicas: a delete request's tasks beside the provider ones.
+
+A sync records every place it loads a connection's events into (`sync.replicas`). A delete ticket gets
+one **replica task** per such place of its connections (`TaskRow.provider` is `REPLICA`, and
+`ReplicaTaskRow` names the replica). Its path through the state machine is the short one::
+
+    pending -> completed | failed        (cancelled, and retried from failed, like any task)
+
+It is fresh until its job first runs; the job waits (without using an attempt) while the provider task
+of the same connection is still finding the person, so that it erases by every identity the ticket
+resolved — the email, FullStory's uid and user id, Amplitude's user_id and amplitude_ids — and it does
+not wait for the provider's deletion: the rows go as soon as the person is known. The count goes into
+the task, and the audit trail says "replica fs → duckdb:///…: 39 rows erased".
+
+Before erasing, the identities are added to the suppression list (keyed hashes, `sync.suppression`), so
+no sync loads the person again while the deletion is pending; at intake the ticket's own identifiers
+are suppressed at once, before anyone is looked up. A replica a sync is loading is erased once the load
+ends (`ReplicaBusy`); one that cannot be reached fails the task with the reason, as a provider that
+refuses does. All replica SQL is the sync layer's (`sync.erasing`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from headwater.errors import HeadwaterError
+from headwater.jobs.context import JobSubmitter, TaskContext
+from headwater.jobs.outcomes import Defer, Retry, describe
+from headwater.jobs.registry import task as job_task
+from headwater.privacy import states, tracking
+from headwater.privacy.models import TaskRow, TicketRow
+from headwater.privacy.replica_models import REPLICA, ReplicaTaskRow
+from headwater.store import Database
+from headwater.store.models import utcnow
+from headwater.sync import erasing, replicas, suppression
+from headwater.sync.providers import event_export
+from headwater.sync.source import PersonColumns
+from headwater.vault import Vault, load_keyring
+
+ERASE_KIND = "privacy.erase_replica"
+#: how soon to look again while the provider task is still finding the person (seconds)
+RESOLVING_RETRY = 1.0
+#: how soon to try again while a sync is loading the replica (seconds)
+BUSY_RETRY = 15.0
+SUBJECT_FIELDS = ("fullstory_uid", "amplitude_user_id", "amplitude_id")
+
+
+def is_replica(task: TaskRow) -> bool:
+    return task.provider == REPLICA
+
+
+def job_key(task: TaskRow) -> str:
+    return f"dsr:replica:{task.id}:{task.round}"
+
+
+def enqueue(queue: JobSubmitter, session: Session, task: TaskRow) -> None:
+    """In the caller's transaction: the job that erases the person from this task's replica."""
+    queue.enqueue(session, ERASE_KIND, {"task": task.id, "round": task.round}, dedupe_key=job_key(task))
+
+
+def ticket_values(ticket: TicketRow) -> dict[str, set[str]]:
+    """What the ticket itself names the person by: the email, and any ids given with it."""
+    values: dict[str, set[str]] = defaultdict(set)
+    values["email"].add(ticket.email)
+    for name in SUBJECT_FIELDS:
+        if ticket.identifiers.get(name) not in (None, ""):
+            values[name].add(str(ticket.identifiers[name]))
+    return values
+
+
+def _person(kind: str) -> PersonColumns | None:
+    try:
+        return event_export(kind).person
+    except HeadwaterError:
+        return None  # a kind whose events are not replicated
+
+
+def _kept(values: dict[str, set[str]], person: PersonColumns) -> dict[str, frozenset[str]]:
+    return {field: frozenset(found) for field, found in values.items() if field in person.holds and found}
+
+
+def begin(
+    session: Session,
+    queue: JobSubmitter,
+    key: bytes,
+    ticket: TicketRow,
+    targets: Iterable[tuple[str, str]],
+    *,
+    actor: str,
+) -> list[TaskRow]:
+    """At intake of a delete ticket, in its transaction: suppress the ticket's identifiers in each of
+    its connections (`targets`: (name, kind)), and add one replica task, and its job, per replica."""
+    connections = dict(targets)
+    for connection, kind in connections.items():
+        person = _person(kind)
+        if person is not None:
+            suppression.suppress(
+                session,
+                key,
+                connection=connection,
+                request=ticket.id,
+                values=_kept(ticket_values(ticket), person),
+            )
+    created = []
+    at = utcnow()
+    for place in replicas.places(session, connections):
+        task = TaskRow(
+            ticket_id=ticket.id,
+            connection=place.connection,
+            provider=REPLICA,
+            status=states.PENDING,
+            round=0,
+            attempts=0,
+            identities=[],
+            records=0,
+            counts={"replica": place.display},
+            created_at=at,
+            updated_at=at,
+        )
+        session.add(task)
+        session.flush()
+        session.add(ReplicaTaskRow(task_id=task.id, replica_id=place.id))
+        tracking.record(
+            session,
+            ticket.id,
+            actor,
+            "replica_task",
+            f"replica {place.connection} → {place.display}: the person's rows will be erased from it.",
+            task=task.id,
+            connection=place.connection,
+            replica=place.display,
+        )
+        enqueue(queue, session, task)
+        created.append(task)
+    return created
+
+
+@job_task(ERASE_KIND)
+def run_erase(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """The `privacy.erase_replica` job {task, round}: see the module docstring."""
+    task_id, round_ = int(payload["task"]), int(payload.get("round", 0))
+    try:
+        return erase_task(ctx, task_id, round_)
+    except (Defer, Retry):
+        raise
+    except Exception as exc:
+        if ctx.attempt < ctx.max_attempts:
+            _note(ctx.db, task_id, f"Temporary problem, retrying: {describe(exc)}")
+            raise
+        return _fail(
+            ctx.db, task_id, round_, f"The erase stopped: {describe(exc)}. Then `headwater dsr retry`."
+        )
+
+
+def erase_task(ctx: TaskContext, task_id: int, round_: int) -> dict[str, Any]:
+    with ctx.db.session() as session:
+        task = session.get(TaskRow, task_id)
+        if task is None or task.round != round_ or task.status != states.PENDING or not is_replica(task):
+            return {"skipped": "the task moved on"}
+        providers = [
+            t
+            for t in tracking.tasks_of(session, task.ticket_id)
+            if t.connection == task.connection and not is_replica(t)
+        ]
+        if any(t.status == states.PENDING for t in providers):
+            raise Defer(RESOLVING_RETRY, f"{task.connection} is still finding the person")
+        ticket = session.get(TicketRow, task.ticket_id)
+        link = session.get(ReplicaTaskRow, task_id)
+        assert ticket is not None and link is not None
+        values = ticket_values(ticket)
+        identities = [identity for t in providers for identity in t.identities]
+        replica_id, connection = link.replica_id, task.connection
+    vault = Vault(load_keyring(ctx.settings))
+    replica = replicas.get(ctx.db, vault, replica_id)
+    person = _person(replica.kind)
+    if person is None:
+        return _fail(
+            ctx.db, task_id, round_, f"{replica}: {replica.kind} events are not replicated any more."
+        )
+    for identity in identities:
+        for field, value in person.identity_fields(identity):
+            values[field].add(value)
+    wanted = _kept(values, person)
+    key = suppression.load_key(ctx.db, vault)
+    _start(ctx.db, key, task_id, round_, replica, wanted)
+
+    def suppress_linked(linked: dict[str, frozenset[str]]) -> None:
+        if linked:
+            with ctx.db.session() as session:
+                suppression.suppress(
+                    session, key, connection=connection, request=_ticket_of(session, task_id), values=linked
+                )
+
+    try:
+        erased = erasing.erase(replica, person, wanted, on_linked=suppress_linked)
+    except erasing.ReplicaBusy:
+        _note(ctx.db, task_id, f"{replica}: waiting for the sync that is loading it to finish.")
+        raise Defer(BUSY_RETRY, "a sync is loading the replica") from None
+    except erasing.ReplicaUnreachable as exc:
+        reason = f"{replica}: {exc.message}" + (f" {exc.hint}" if exc.hint else "")
+        if exc.temporary and ctx.attempt < ctx.max_attempts:
+            _note(ctx.db, task_id, f"Temporary problem, retrying: {reason}")
+            raise Retry(reason) from None
+        return _fail(ctx.db, task_id, round_, f"{reason} Then `headwater dsr retry` the ticket.")
+    _finish(ctx.db, task_id, round_, replica, erased, sorted(wanted))
+    return {"task": task_id, "rows": erased.rows}
+
+
+def _start(
+    db: Database,
+    key: bytes,
+    task_id: int,
+    round_: int,
+    replica: replicas.Replica,
+    values: dict[str, frozenset[str]],
+) -> None:
+    """The task is tried (no longer fresh: the ticket is under way) and the person is suppressed, before
+    any row is erased."""
+    with db.session() as session:
+        tickets = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None or task.round != round_ or task.status != states.PENDING:
+            return
+        task.attempts += 1
+        task.updated_at = utcnow()
+        task.counts = {"replica": replica.display}
+        suppression.suppress(
+            session, key, connection=replica.connection, request=task.ticket_id, values=values
+        )
+        tracking.settle_many(session, tickets, actor=tracking.WORKER)
+
+
+def _finish(
+    db: Database,
+    task_id: int,
+    round_: int,
+    replica: replicas.Replica,
+    erased: erasing.Erased,
+    fields: list[str],
+) -> None:
+    with db.session() as session:
+        tickets = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is None:
+            return
+        message = f"{replica}: {erased.rows} rows erased."
+        tracking.record(
+            session,
+            task.ticket_id,
+            tracking.WORKER,
+            "replica_erased",
+            message,
+            task=task.id,
+            connection=task.connection,
+            replica=replica.display,
+            rows=erased.rows,
+            by=fields,
+            linked={field: len(found) for field, found in erased.linked.items()},
+        )
+        if task.round == round_:
+            task.records = erased.rows
+            task.identities = [{"kind": REPLICA, "id": field, "label": field} for field in fields]
+            task.counts = {"replica": replica.display, "rows": erased.rows, "by": fields}
+            tracking.move(session, task, states.COMPLETED, actor=tracking.WORKER, message=message)
+        tracking.settle_many(session, tickets, actor=tracking.WORKER)
+
+
+def _fail(db: Database, task_id: int, round_: int, message: str) -> dict[str, Any]:
+    with db.session() as session:
+        tickets = tracking.lock_tickets(session, [_ticket_of(session, task_id)])
+        task = session.get(TaskRow, task_id, populate_existing=True)
+        if task is not None and task.round == round_:
+            if task.fresh:
+                task.attempts = 1  # tried: a retry restarts it from pending
+            tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
+            tracking.settle_many(session, tickets, actor=tracking.WORKER)
+    return {"task": task_id, "status": states.FAILED, "error": message}
+
+
+def _note(db: Database, task_id: int, message: str) -> None:
+    with db.session() as session:
+        task = session.get(TaskRow, task_id)
+        if task is not None:
+            task.last_error = message
+            task.updated_at = utcnow()
+
+
+def _ticket_of(session: Session, task_id: int) -> str:
+    ticket_id = session.scalar(select(TaskRow.ticket_id).where(TaskRow.id == task_id))
+    return str(ticket_id or "")
