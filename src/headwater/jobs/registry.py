@@ -31,6 +31,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "headwater.jobs.maintenance",
     "headwater.privacy.orchestration",
     "headwater.privacy.erasure",
+    "headwater.privacy.retention",
     "headwater.sync.job",
     "headwater.discovery.tasks",
     "headwater.workflows.runs",

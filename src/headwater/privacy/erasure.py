@@ -6,15 +6,14 @@ one **replica task** per such place of its connections (`TaskRow.provider` is `R
 
     pending -> completed | failed        (cancelled, and retried from failed, like any task)
 
-It is fresh until its job first runs; the job waits (without using an attempt) while the provider task
-of the same connection is still finding the person, so that it erases by every identity the ticket
-resolved — the email, FullStory's uid and user id, Amplitude's user_id and amplitude_ids — and it does
-not wait for the provider's deletion: the rows go as soon as the person is known. The count goes into
-the task, and the audit trail says "replica fs → duckdb:///…: 39 rows erased".
-
-Before erasing, the identities are added to the suppression list (keyed hashes, `sync.suppression`), so
-no sync loads the person again while the deletion is pending; at intake the ticket's own identifiers
-are suppressed at once, before anyone is looked up. A replica a sync is loading is erased once the load
+The ticket's own identifiers are suppressed at intake (keyed hashes, `sync.suppression`), so no sync
+loads the person again while the deletion is pending. One job per ticket (`for_ticket`) then waits,
+without using an attempt, until every provider task has found the person; suppresses everything they
+were found as — the email, FullStory's uid and user id, Amplitude's user_id and amplitude_ids — in
+each connection, replica or not; and erases them from each replica, without waiting for the
+providers' deletions: the rows go as soon as the person is known. A replica task stays fresh until
+then. The count goes into the task, and the audit trail says "replica fs → duckdb:///…: 39 rows
+erased". A replica task a person restarts (`dsr retry`) gets a job of its own (`erase_task`). A replica a sync is loading is erased once the load
 ends (`ReplicaBusy`); one that cannot be reached fails the task with the reason, as a provider that
 refuses does. All replica SQL is the sync layer's (`sync.erasing`).
 """
@@ -94,7 +93,8 @@ def begin(
     actor: str,
 ) -> list[TaskRow]:
     """At intake of a delete ticket, in its transaction: suppress the ticket's identifiers in each of
-    its connections (`targets`: (name, kind)), and add one replica task, and its job, per replica."""
+    its connections (`targets`: (name, kind)), add one replica task per replica, and queue the
+    ticket's own-copies job (`for_ticket`)."""
     connections = dict(targets)
     for connection, kind in connections.items():
         person = _person(kind)
@@ -135,26 +135,80 @@ def begin(
             connection=place.connection,
             replica=place.display,
         )
-        enqueue(queue, session, task)
         created.append(task)
+    queue.enqueue(session, ERASE_KIND, {"ticket": ticket.id}, dedupe_key=f"dsr:own-copies:{ticket.id}")
     return created
 
 
 @job_task(ERASE_KIND)
 def run_erase(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
-    """The `privacy.erase_replica` job {task, round}: see the module docstring."""
+    """The `privacy.erase_replica` job: {ticket} at intake (`for_ticket`), {task, round} for a replica
+    task a person restarted."""
+    if "ticket" in payload:
+        return for_ticket(ctx, str(payload["ticket"]))
     task_id, round_ = int(payload["task"]), int(payload.get("round", 0))
     try:
         return erase_task(ctx, task_id, round_)
     except (Defer, Retry):
         raise
     except Exception as exc:
-        if ctx.attempt < ctx.max_attempts:
-            _note(ctx.db, task_id, f"Temporary problem, retrying: {describe(exc)}")
-            raise
-        return _fail(
-            ctx.db, task_id, round_, f"The erase stopped: {describe(exc)}. Then `headwater dsr retry`."
-        )
+        return _given_up(ctx, task_id, round_, exc)
+
+
+def _given_up(ctx: TaskContext, task_id: int, round_: int, exc: Exception) -> dict[str, Any]:
+    """An unexpected error: retried while attempts remain, then written on the task as its failure."""
+    if ctx.attempt < ctx.max_attempts:
+        _note(ctx.db, task_id, f"Temporary problem, retrying: {describe(exc)}")
+        raise exc
+    return _fail(ctx.db, task_id, round_, f"The erase stopped: {describe(exc)}. Then `headwater dsr retry`.")
+
+
+def for_ticket(ctx: TaskContext, ticket_id: str) -> dict[str, Any]:
+    """Once every provider task has found the person: suppress all they were found as, in each
+    connection (whether or not a replica exists yet, so a later first sync drops them too), then erase
+    them from each replica. A busy replica is tried again later; the others are done meanwhile."""
+    with ctx.db.session() as session:
+        ticket = session.get(TicketRow, ticket_id)
+        if ticket is None:
+            return {"skipped": "no such ticket"}
+        tasks = tracking.tasks_of(session, ticket.id)
+        providers = [t for t in tasks if not is_replica(t)]
+        if any(t.status == states.PENDING for t in providers):
+            raise Defer(RESOLVING_RETRY, "the person is still being looked up")
+        by_connection: dict[str, dict[str, frozenset[str]]] = {}
+        for task in providers:
+            person = _person(task.provider)
+            if person is not None:
+                values = ticket_values(ticket)
+                for identity in task.identities:
+                    for field, value in person.identity_fields(identity):
+                        values[field].add(value)
+                by_connection[task.connection] = _kept(values, person)
+        pending = [(t.id, t.round) for t in tasks if is_replica(t) and t.status == states.PENDING]
+    if by_connection:
+        key = suppression.load_key(ctx.db, Vault(load_keyring(ctx.settings)))
+        with ctx.db.session() as session:
+            for connection, known in by_connection.items():
+                suppression.suppress(session, key, connection=connection, request=ticket_id, values=known)
+    busy = again = False
+    erased = 0
+    for task_id, round_ in pending:
+        try:
+            erased += int(erase_task(ctx, task_id, round_).get("rows", 0))
+        except Defer:
+            busy = True
+        except Retry:
+            again = True
+        except Exception as exc:
+            try:
+                _given_up(ctx, task_id, round_, exc)
+            except Exception:
+                again = True
+    if again:
+        raise Retry("a replica could not be reached; trying again")
+    if busy:
+        raise Defer(BUSY_RETRY, "a sync is loading a replica")
+    return {"ticket": ticket_id, "replicas": len(pending), "rows": erased}
 
 
 def erase_task(ctx: TaskContext, task_id: int, round_: int) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from headwater.connectors.registry import get_provider
 from headwater.discovery.results import known_data_types
 from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
-from headwater.privacy import exports, states, tracking
+from headwater.privacy import exports, retention, states, tracking
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
 from headwater.vault import Vault
@@ -123,6 +123,14 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                 f"{ticket.id} is {ticket.status}; its package is built once every connection has "
                 "been copied.",
                 hint=f"Follow it with `headwater dsr show {ticket.id}`.",
+            )
+        gone = retention.purged(session, ticket.id)
+        if gone is not None:
+            raise Conflict(
+                f"The data collected for {ticket.id} was deleted on {gone.date().isoformat()}: Headwater "
+                "keeps a copy request's data only for a while after the request closes.",
+                hint="Collect it again with a new copy request for the same person: `headwater dsr create "
+                f"--kind copy --email ...` (the email is in `headwater dsr show {ticket.id}`).",
             )
         tasks = [t for t in tracking.tasks_of(session, ticket.id) if t.status == states.COMPLETED]
         trail = [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
