@@ -12,13 +12,19 @@ from typing import Any
 import duckdb
 import psycopg
 import pytest
+from sqlalchemy import update
 
 from headwater.config import load_settings
+from headwater.jobs import EmbeddedWorker
+from headwater.jobs.models import QUEUED, JobRow
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.sandbox.world.model import Person
+from headwater.store.models import utcnow
+from headwater.sync import replicas
 from headwater.sync.runner import SyncRequest, run_sync
 from tests.jobs.harness import shared_pg_url
 from tests.privacy.conftest import Desk
+from tests.waiting import wait_until
 
 #: where each provider's rows name a person, as the test reads them back on its own
 PERSON_SQL = {
@@ -134,3 +140,52 @@ def test_a_delete_empties_every_replica_and_no_sync_loads_the_person_back(
         for name in ("fs", "amp")
         for place, display in (("duckdb", f"duckdb://{duck}"), ("postgresql", replica_pg))
     )
+
+
+def test_a_replica_that_cannot_be_reached_fails_its_task_with_the_reason_and_a_retry_erases_it(
+    desk: Desk, tmp_path: Path
+) -> None:
+    duck = tmp_path / "fs.duckdb"
+    sync(desk, "fs", f"duckdb://{duck}")
+    person = desk.sandbox.world.person(3)
+    held = duck_rows(duck, "fs", person)
+    moved = duck.rename(tmp_path / "elsewhere.duckdb")
+
+    ticket = desk.create(email=person.email, connections=["fs"])
+    desk.drain()
+    [replica] = [t for t in desk.show(ticket["id"])["tasks"] if t["provider"] == "replica"]
+    assert replica["status"] == "failed" and f"The replica file {duck} is gone." in replica["last_error"]
+    assert desk.task(ticket["id"], "fs")["status"] == "waiting"  # FullStory goes on meanwhile
+
+    moved.rename(duck)
+    desk.privacy.retry(ticket["id"], actor="officer")
+    desk.drain()
+    [replica] = [t for t in desk.show(ticket["id"])["tasks"] if t["provider"] == "replica"]
+    assert replica["status"] == "completed" and replica["records"] == held > 0
+    assert duck_rows(duck, "fs", person) == 0
+    desk.sandbox.clock.advance(days=2)
+    assert desk.privacy.refresh(ticket["id"], actor="officer")["status"] == "completed"
+
+
+def test_a_replica_being_loaded_is_erased_once_the_load_is_over(desk: Desk, tmp_path: Path) -> None:
+    duck = tmp_path / "fs.duckdb"
+    sync(desk, "fs", f"duckdb://{duck}")
+    person = desk.sandbox.world.person(4)
+    [place] = replicas.of_connections(desk.privacy.db, desk.privacy.connections.vault, ["fs"])
+    with replicas.loading(place.target):  # as a sync of this process holds it while it loads
+        ticket = desk.create(email=person.email, connections=["fs"])
+
+        def replica_task() -> dict[str, Any]:
+            EmbeddedWorker(desk.privacy.queue, concurrency=1).run(once=True)
+            return next(t for t in desk.show(ticket["id"])["tasks"] if t["provider"] == "replica")
+
+        wait_until(
+            lambda: "waiting for the sync" in (replica_task()["last_error"] or ""),
+            timeout=30,
+            what="the erase to wait for the load",
+        )
+        assert replica_task()["status"] == "pending" and duck_rows(duck, "fs", person) > 0
+    with desk.privacy.db.session() as session:  # the job's next try is due now rather than in 15 s
+        session.execute(update(JobRow).where(JobRow.status == QUEUED).values(run_at=utcnow()))
+    desk.drain()
+    assert replica_task()["status"] == "completed" and duck_rows(duck, "fs", person) == 0
