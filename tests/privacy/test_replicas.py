@@ -4,6 +4,8 @@ back while the deletion is pending, nor after it completes."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -134,12 +136,19 @@ def test_a_delete_empties_every_replica_and_no_sync_loads_the_person_back(
             sync(desk, name, to, full_refresh=True)  # within 90 days of the deletion: still suppressed
         assert duck_rows(duck, name, person) == 0 and pg_rows(replica_pg, name, person) == 0
 
-    erased = [e for e in desk.privacy.audit(ticket["id"]) if e["action"] == "dsr.replica_erased"]
-    assert sorted(e["message"] for e in erased) == sorted(
-        f"replica {name} → {display}: {held[(name, place)]} rows erased."
+    expected = sorted(
+        f"replica {name} → {display}: {held[(name, place)]} rows erased"
         for name in ("fs", "amp")
         for place, display in (("duckdb", f"duckdb://{duck}"), ("postgresql", replica_pg))
     )
+    erased = [e for e in desk.privacy.audit(ticket["id"]) if e["action"] == "dsr.replica_erased"]
+    assert sorted(e["message"] for e in erased) == [line + "." for line in expected]
+    package = zipfile.ZipFile(
+        desk.privacy.package(ticket["id"], tmp_path / "evidence.zip", actor="officer")["path"]
+    )
+    summaries = [e["summary"] for e in json.loads(package.read("evidence/erasures.json"))]
+    assert sorted(s for s in summaries if s.startswith("replica")) == expected
+    assert json.loads(package.read("manifest.json"))["erasures"] == summaries
 
 
 def test_a_replica_that_cannot_be_reached_fails_its_task_with_the_reason_and_a_retry_erases_it(

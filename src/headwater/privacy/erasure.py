@@ -13,9 +13,11 @@ were found as — the email, FullStory's uid and user id, Amplitude's user_id an
 each connection, replica or not; and erases them from each replica, without waiting for the
 providers' deletions: the rows go as soon as the person is known. A replica task stays fresh until
 then. The count goes into the task, and the audit trail says "replica fs → duckdb:///…: 39 rows
-erased". A replica task a person restarts (`dsr retry`) gets a job of its own (`erase_task`). A replica a sync is loading is erased once the load
-ends (`ReplicaBusy`); one that cannot be reached fails the task with the reason, as a provider that
-refuses does. All replica SQL is the sync layer's (`sync.erasing`).
+erased". A replica task a person restarts (`dsr retry`) gets a job of its own (`erase_task`).
+
+A replica a sync is loading is erased once the load ends (`ReplicaBusy`); one that cannot be reached
+fails the task with the reason, as a provider that refuses does. All replica SQL is the sync layer's
+(`sync.erasing`).
 """
 
 from __future__ import annotations

@@ -76,14 +76,14 @@ def _write_array(
     return {**out.close(), "items": count}
 
 
-def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any]:
+def write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any]:
     out = _HashingWriter(archive, name)
     out.write(text)
     return out.close()
 
 
 @contextlib.contextmanager
-def _private_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+def private_archive(path: Path) -> Iterator[zipfile.ZipFile]:
     """The package while it is written: readable by its owner only from the start (it holds a person's
     data), and removed when the build fails, so that no half-written copy is left behind."""
     path.unlink(missing_ok=True)  # left by a build that was killed
@@ -140,7 +140,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
         partial = out.with_name(out.name + ".partial")
         files: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
-        with _private_archive(partial) as archive:
+        with private_archive(partial) as archive:
             for task in tasks:
                 counts: dict[str, int] = {}
                 replays: list[Any] = []
@@ -169,11 +169,11 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                     }
                 )
             files.append(
-                _write_text(archive, "evidence/audit.json", json.dumps(trail, indent=2, default=str) + "\n")
+                write_text(archive, "evidence/audit.json", json.dumps(trail, indent=2, default=str) + "\n")
             )
             total = sum(sum(s["counts"].values()) for s in sources)
             summary = _render(ticket, sources, total, generated.isoformat(timespec="seconds"))
-            files.append(_write_text(archive, "summary.html", summary))
+            files.append(write_text(archive, "summary.html", summary))
             manifest = {
                 "ticket": ticket.id,
                 "kind": ticket.kind,
@@ -187,7 +187,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                 "counts": {"records": total},
                 "files": files,
             }
-            _write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     os.replace(partial, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     manifest_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()

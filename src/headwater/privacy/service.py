@@ -24,6 +24,7 @@ from headwater.privacy import (
     batching,
     duplicates,
     erasure,
+    evidence,
     following,
     intake,
     listing,
@@ -225,6 +226,11 @@ class Privacy:
         return {**self.show(ticket.id), "polled": polled}
 
     def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
+        """A copy request's access package; a delete request's evidence package (`evidence`)."""
+        with self.db.session() as session:
+            kind = tracking.get_ticket(session, ticket_id).kind
+        if kind == "delete":
+            return evidence.write(self.db, ticket_id, out, actor=actor)
         return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)
 
     def _restart(self, session: Any, task: TaskRow, actor: str) -> None:
