@@ -2,8 +2,7 @@
 replica each replica task of a delete request erases.
 
 Revision ID: 0008_own_copies
-Revises: 0004_privacy
-Depends on: 0003_sync
+Revises: 0003_sync, 0004_privacy (its tables join sync's replicas to privacy's tasks)
 """
 
 from __future__ import annotations
@@ -12,9 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_own_copies"
-down_revision = "0004_privacy"
+down_revision = ("0003_sync", "0004_privacy")
 branch_labels = None
-depends_on = ("0003_sync",)
+depends_on = None
 
 
 def _when(name: str, nullable: bool = False) -> sa.Column[object]:
