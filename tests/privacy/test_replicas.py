@@ -22,7 +22,8 @@ from headwater.jobs.models import QUEUED, JobRow
 from headwater.sandbox import SandboxOptions, SandboxServer, World
 from headwater.sandbox.world.model import Person
 from headwater.store.models import utcnow
-from headwater.sync import replicas
+from headwater.sync import erasing, replicas
+from headwater.sync.providers import event_export
 from headwater.sync.runner import SyncRequest, run_sync
 from tests.jobs.harness import shared_pg_url
 from tests.privacy.conftest import Desk
@@ -104,6 +105,13 @@ def test_a_delete_empties_every_replica_and_no_sync_loads_the_person_back(
         for place in places
     }
     assert all(n > 0 for n in held.values()), held
+    for replica in replicas.of_connections(desk.privacy.db, desk.privacy.connections.vault, ["fs", "amp"]):
+        by_email = {"email": frozenset({person.email.upper()})}  # emails match whatever their case
+        place = replica.target.kind
+        assert (
+            erasing.count(replica, event_export(replica.kind).person, by_email)
+            == held[(replica.connection, place)]
+        )
 
     ticket = desk.create(email=person.email)
     replica_tasks = [t for t in ticket["tasks"] if t["provider"] == "replica"]

@@ -147,7 +147,17 @@ def run_erase(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     """The `privacy.erase_replica` job: {ticket} at intake (`for_ticket`), {task, round} for a replica
     task a person restarted."""
     if "ticket" in payload:
-        return for_ticket(ctx, str(payload["ticket"]))
+        ticket_id = str(payload["ticket"])
+        try:
+            return for_ticket(ctx, ticket_id)
+        except Defer:
+            raise
+        except Exception as exc:
+            if ctx.attempt < ctx.max_attempts:
+                raise
+            return _fail_pending(
+                ctx.db, ticket_id, f"The erase stopped: {describe(exc)}. Then `headwater dsr retry`."
+            )
     task_id, round_ = int(payload["task"]), int(payload.get("round", 0))
     try:
         return erase_task(ctx, task_id, round_)
@@ -336,6 +346,19 @@ def _fail(db: Database, task_id: int, round_: int, message: str) -> dict[str, An
             tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
             tracking.settle_many(session, tickets, actor=tracking.WORKER)
     return {"task": task_id, "status": states.FAILED, "error": message}
+
+
+def _fail_pending(db: Database, ticket_id: str, message: str) -> dict[str, Any]:
+    """The ticket's job gave up: its replica tasks still pending say why, instead of waiting for ever."""
+    with db.session() as session:
+        pending = [
+            (t.id, t.round)
+            for t in tracking.tasks_of(session, ticket_id)
+            if is_replica(t) and t.status == states.PENDING
+        ]
+    for task_id, round_ in pending:
+        _fail(db, task_id, round_, message)
+    return {"ticket": ticket_id, "status": states.FAILED, "error": message}
 
 
 def _note(db: Database, task_id: int, message: str) -> None:

@@ -187,6 +187,8 @@ def _duckdb(target: Target) -> Iterator[tuple[_Cursor, str, str]]:
             con = connect(target.path)
         except Conflict:
             raise ReplicaBusy(f"A sync is loading {target.display()}.") from None
+        except duckdb.ConnectionException:  # open read-only in this process (a timeline, a scan)
+            raise ReplicaBusy(f"{target.display()} is being read.") from None
         except duckdb.Error as exc:
             raise ReplicaUnreachable(f"Cannot open the replica {target.display()}: {exc}") from None
         try:
