@@ -44,8 +44,10 @@ from headwater.sync.source import PersonColumns
 from headwater.vault import Vault, load_keyring
 
 ERASE_KIND = "privacy.erase_replica"
-#: how soon to look again while the provider task is still finding the person (seconds)
+#: how soon to look again while the provider task is still finding the person (seconds): soon at
+#: first, then less often, so a thousand imported tickets waiting for their lanes do not churn the queue
 RESOLVING_RETRY = 1.0
+RESOLVING_RETRY_MAX = 60.0
 #: how soon to try again while a sync is loading the replica (seconds)
 BUSY_RETRY = 15.0
 SUBJECT_FIELDS = ("fullstory_uid", "amplitude_user_id", "amplitude_id")
@@ -186,7 +188,7 @@ def for_ticket(ctx: TaskContext, ticket_id: str) -> dict[str, Any]:
         tasks = tracking.tasks_of(session, ticket.id)
         providers = [t for t in tasks if not is_replica(t)]
         if any(t.status == states.PENDING for t in providers):
-            raise Defer(RESOLVING_RETRY, "the person is still being looked up")
+            raise Defer(_resolving_wait(ticket), "the person is still being looked up")
         by_connection: dict[str, dict[str, frozenset[str]]] = {}
         for task in providers:
             person = _person(task.provider)
@@ -233,11 +235,11 @@ def erase_task(ctx: TaskContext, task_id: int, round_: int) -> dict[str, Any]:
             for t in tracking.tasks_of(session, task.ticket_id)
             if t.connection == task.connection and not is_replica(t)
         ]
-        if any(t.status == states.PENDING for t in providers):
-            raise Defer(RESOLVING_RETRY, f"{task.connection} is still finding the person")
         ticket = session.get(TicketRow, task.ticket_id)
         link = session.get(ReplicaTaskRow, task_id)
         assert ticket is not None and link is not None
+        if any(t.status == states.PENDING for t in providers):
+            raise Defer(_resolving_wait(ticket), f"{task.connection} is still finding the person")
         values = ticket_values(ticket)
         identities = [identity for t in providers for identity in t.identities]
         replica_id, connection = link.replica_id, task.connection
@@ -346,6 +348,11 @@ def _fail(db: Database, task_id: int, round_: int, message: str) -> dict[str, An
             tracking.move(session, task, states.FAILED, actor=tracking.WORKER, error=message)
             tracking.settle_many(session, tickets, actor=tracking.WORKER)
     return {"task": task_id, "status": states.FAILED, "error": message}
+
+
+def _resolving_wait(ticket: TicketRow) -> float:
+    age = (utcnow() - ticket.created_at).total_seconds()
+    return min(RESOLVING_RETRY_MAX, max(RESOLVING_RETRY, age / 5))
 
 
 def _fail_pending(db: Database, ticket_id: str, message: str) -> dict[str, Any]:

@@ -130,23 +130,6 @@ def get(db: Database, vault: Vault, replica_id: int) -> Replica:
         return _replica(row, vault)
 
 
-def listing(db: Database) -> list[dict[str, object]]:
-    """Every recorded replica, masked: what `README`'s "What Headwater itself keeps" points at."""
-    with db.session() as session:
-        rows = session.scalars(select(ReplicaRow).order_by(ReplicaRow.connection, ReplicaRow.id)).all()
-        return [
-            {
-                "id": row.id,
-                "connection": row.connection,
-                "kind": row.kind,
-                "destination": row.display,
-                "first_loaded_at": row.first_loaded_at,
-                "last_loaded_at": row.last_loaded_at,
-            }
-            for row in rows
-        ]
-
-
 def _replica(row: ReplicaRow, vault: Vault) -> Replica:
     location = vault.decrypt(row.location).get_secret_value()
     kind = cast(Literal["duckdb", "postgresql"], row.target_kind)
