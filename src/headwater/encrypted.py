@@ -38,6 +38,7 @@ ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn("secrets", "ciphertext", holds="credentials and the web service's own secrets"),
     EncryptedColumn("dsr_export_chunks", "ciphertext", holds="personal data collected for access packages"),
     EncryptedColumn("discovery_previews", "ciphertext", holds="Preview mode sample values"),
+    EncryptedColumn("sync_replicas", "location", holds="where syncs wrote events (paths, database URLs)"),
 )
 
 

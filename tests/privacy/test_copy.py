@@ -13,7 +13,7 @@ from headwater.config import load_settings
 from headwater.discovery import ScanOptions
 from headwater.discovery.labelled import sandbox as sandbox_files
 from headwater.discovery.service import scan_connection
-from headwater.errors import BadInput, Conflict
+from headwater.errors import Conflict
 from tests.privacy.conftest import Desk
 from tests.sandbox_connections import connect_amplitude
 
@@ -79,12 +79,20 @@ def test_copy_package_matches_the_sandbox_and_its_hashes(desk: Desk, tmp_path: P
         assert secret.encode() not in contents
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # refused before any store work
-def test_a_delete_request_has_no_package(desk: Desk, tmp_path: Path) -> None:
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_delete_request_packages_evidence_and_no_data(desk: Desk, tmp_path: Path) -> None:
     ticket = desk.create(email="nobody.here@example.org", connections=["fs"])
     desk.drain()
-    with pytest.raises(BadInput, match="only copy requests"):
-        desk.privacy.package(ticket["id"], tmp_path / "x.zip", actor="officer")
+    result = desk.privacy.package(ticket["id"], tmp_path / "x.zip", actor="officer")
+    archive = zipfile.ZipFile(result["path"])
+    assert set(archive.namelist()) == {
+        "evidence/erasures.json",
+        "evidence/audit.json",
+        "summary.html",
+        "manifest.json",
+    }
+    [fs] = json.loads(archive.read("evidence/erasures.json"))
+    assert (fs["connection"], fs["status"], fs["records"]) == ("fs", "completed", 0)
 
 
 def test_amplitude_copies_through_its_data_access_request_when_the_org_keys_are_there(

@@ -74,7 +74,7 @@ def ticket(data: dict[str, Any]) -> None:
     rows = [
         (
             t["connection"],
-            t["provider"],
+            f"replica {t['replica']}" if t.get("replica") else t["provider"],
             t["status"],
             t["attempts"],
             t["records"],

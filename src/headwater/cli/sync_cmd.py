@@ -211,6 +211,8 @@ def _print_report(result: dict[str, Any]) -> None:
         "Duration": f"{result['duration_s']:.1f} s" + (f" ({rate:,.0f} events/s)" if rate else ""),
         "Bookmark": f"{result['bookmark_before'] or '(none)'} -> {result['bookmark_after'] or '(none)'}",
     }
+    if result.get("suppressed"):
+        summary["Suppressed"] = f"{result['suppressed']:,} rows of people whose deletion is pending, dropped"
     totals = result.get("details", {}).get("table_totals")
     if totals:
         summary["Rows in destination"] = ", ".join(f"{t}: {n:,}" for t, n in totals.items())

@@ -30,6 +30,8 @@ TaskFunction = Callable[["TaskContext", dict[str, Any]], "dict[str, Any] | None"
 BUILTIN_MODULES: tuple[str, ...] = (
     "headwater.jobs.maintenance",
     "headwater.privacy.orchestration",
+    "headwater.privacy.erasure",
+    "headwater.privacy.retention",
     "headwater.sync.job",
     "headwater.discovery.tasks",
     "headwater.workflows.runs",

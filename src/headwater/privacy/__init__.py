@@ -21,6 +21,9 @@ service is loaded on first use. A request travels this path (the statuses it pas
   done; the task then completes (a copy goes back to be collected). A job no poll can reach any more
   (key refused, connection removed or disabled) fails its waiting tasks instead; `dependents` names the
   open tickets that need a connection before anyone removes or disables it.
+- `erasure` is the delete ticket's work on Headwater's own replicas (one replica task per place a sync
+  loaded the connection's events into): the person is suppressed for every later sync and erased as
+  soon as they are known, through the sync layer's seam (`sync.replicas`, `sync.erasing`).
 - `tracking` is where every step lands: each task move, checked against `states`; the ticket status,
   derived from its tasks; and the audit trail, all in the caller's transaction.
 

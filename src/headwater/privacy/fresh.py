@@ -22,16 +22,18 @@ from headwater.errors import TRANSIENT_ERRORS, HeadwaterError
 from headwater.jobs.context import TaskContext
 from headwater.privacy import capabilities, findings, resolving, tracking
 from headwater.privacy.models import TaskRow, TicketRow
+from headwater.privacy.replica_models import REPLICA
 from headwater.privacy.subjects import subject_of
 from headwater.store import Database
 from headwater.store.models import utcnow
 
 
 def condition(connection: str) -> ColumnElement[bool]:
-    """The connection's fresh delete tasks (the lane's; fresh copy tasks have jobs of their own)."""
+    """The connection's fresh delete tasks (the lane's; fresh copy tasks and replica tasks have jobs of
+    their own)."""
     deletion = select(TicketRow.id).where(TicketRow.id == TaskRow.ticket_id, TicketRow.kind == "delete")
     is_delete = exists(deletion.correlate_except(TicketRow))
-    return and_(TaskRow.connection == connection, TaskRow.fresh, is_delete)
+    return and_(TaskRow.connection == connection, TaskRow.fresh, is_delete, TaskRow.provider != REPLICA)
 
 
 def count(db: Database, connection: str) -> int:

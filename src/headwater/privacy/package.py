@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from headwater.connectors.registry import get_provider
 from headwater.discovery.results import known_data_types
 from headwater.errors import BadInput, Conflict, HeadwaterError, NotFound
-from headwater.privacy import exports, states, tracking
+from headwater.privacy import exports, retention, states, tracking
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
 from headwater.vault import Vault
@@ -76,14 +76,14 @@ def _write_array(
     return {**out.close(), "items": count}
 
 
-def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any]:
+def write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any]:
     out = _HashingWriter(archive, name)
     out.write(text)
     return out.close()
 
 
 @contextlib.contextmanager
-def _private_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+def private_archive(path: Path) -> Iterator[zipfile.ZipFile]:
     """The package while it is written: readable by its owner only from the start (it holds a person's
     data), and removed when the build fails, so that no half-written copy is left behind."""
     path.unlink(missing_ok=True)  # left by a build that was killed
@@ -124,6 +124,14 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                 "been copied.",
                 hint=f"Follow it with `headwater dsr show {ticket.id}`.",
             )
+        gone = retention.purged(session, ticket.id)
+        if gone is not None:
+            raise Conflict(
+                f"The data collected for {ticket.id} was deleted on {gone.date().isoformat()}: Headwater "
+                "keeps a copy request's data only for a while after the request closes.",
+                hint="Collect it again with a new copy request for the same person: `headwater dsr create "
+                f"--kind copy --email ...` (the email is in `headwater dsr show {ticket.id}`).",
+            )
         tasks = [t for t in tracking.tasks_of(session, ticket.id) if t.status == states.COMPLETED]
         trail = [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
         generated = utcnow()
@@ -132,7 +140,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
         partial = out.with_name(out.name + ".partial")
         files: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
-        with _private_archive(partial) as archive:
+        with private_archive(partial) as archive:
             for task in tasks:
                 counts: dict[str, int] = {}
                 replays: list[Any] = []
@@ -161,11 +169,11 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                     }
                 )
             files.append(
-                _write_text(archive, "evidence/audit.json", json.dumps(trail, indent=2, default=str) + "\n")
+                write_text(archive, "evidence/audit.json", json.dumps(trail, indent=2, default=str) + "\n")
             )
             total = sum(sum(s["counts"].values()) for s in sources)
             summary = _render(ticket, sources, total, generated.isoformat(timespec="seconds"))
-            files.append(_write_text(archive, "summary.html", summary))
+            files.append(write_text(archive, "summary.html", summary))
             manifest = {
                 "ticket": ticket.id,
                 "kind": ticket.kind,
@@ -179,7 +187,7 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                 "counts": {"records": total},
                 "files": files,
             }
-            _write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     os.replace(partial, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     manifest_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()

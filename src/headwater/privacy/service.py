@@ -23,6 +23,8 @@ from headwater.jobs.queue import JobQueue
 from headwater.privacy import (
     batching,
     duplicates,
+    erasure,
+    evidence,
     following,
     intake,
     listing,
@@ -39,6 +41,7 @@ from headwater.privacy.subjects import uid_field
 from headwater.privacy.views import ticket_as_dict
 from headwater.store import Database, audit, paging
 from headwater.store.models import utcnow
+from headwater.sync import suppression
 from headwater.text_input import check_text
 from headwater.vault import Vault, load_keyring
 
@@ -77,6 +80,7 @@ class Privacy:
         request = intake.check(
             kind, email, identifiers or {}, connections, regulation, received_at, self.connections.list_all()
         )
+        key = suppression.load_key(self.db, self.connections.vault) if request.kind == "delete" else b""
         with self.db.session() as session:
             if unless_open:
                 duplicates.hold(session, request.kind, request.email)
@@ -88,6 +92,9 @@ class Privacy:
                     batching.request_batcher(self.queue, session, task.connection)
                 else:
                     self._queue_task(session, task)
+            if ticket.kind == "delete":  # Headwater's own copies: suppressed now, erased by their tasks
+                targets = [(c.name, c.kind) for c in request.targets]
+                erasure.begin(session, self.queue, key, ticket, targets, actor=actor)
         return self.show(ticket.id)
 
     def list_tickets(
@@ -183,7 +190,12 @@ class Privacy:
         with self.db.session() as session:
             ticket = tracking.get_ticket(session, ticket_id, lock=True)
             task = next(
-                (t for t in tracking.tasks_of(session, ticket.id) if t.connection == connection), None
+                (
+                    t
+                    for t in tracking.tasks_of(session, ticket.id)
+                    if t.connection == connection and not erasure.is_replica(t)
+                ),
+                None,
             )
             if task is None:
                 raise BadInput(f"{ticket.id} has no task for connection {connection!r}.")
@@ -224,6 +236,11 @@ class Privacy:
         }
 
     def package(self, ticket_id: str, out: Path, *, actor: str) -> dict[str, Any]:
+        """A copy request's access package; a delete request's evidence package (`evidence`)."""
+        with self.db.session() as session:
+            kind = tracking.get_ticket(session, ticket_id).kind
+        if kind == "delete":
+            return evidence.write(self.db, ticket_id, out, actor=actor)
         return package.write(self.db, Vault(load_keyring(self.settings)), ticket_id, out, actor=actor)
 
     def _restart(self, session: Any, task: TaskRow, actor: str, *, keep_identities: bool = False) -> None:
@@ -240,5 +257,8 @@ class Privacy:
         self._queue_task(session, task)
 
     def _queue_task(self, session: Any, task: TaskRow) -> None:
+        if erasure.is_replica(task):
+            erasure.enqueue(self.queue, session, task)
+            return
         payload = {"task": task.id, "round": task.round}
         self.queue.enqueue(session, resolving.TASK_KIND, payload, dedupe_key=resolving.task_key(task))

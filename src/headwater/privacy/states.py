@@ -6,8 +6,9 @@ the two can never disagree. Only cancelling is a decision about the ticket itsel
 
 A task's path::
 
-    delete: pending -> ready -> deleting -> waiting -> completed
-    copy:   pending -> exporting [-> waiting -> exporting] -> completed
+    delete:  pending -> ready -> deleting -> waiting -> completed
+    copy:    pending -> exporting [-> waiting -> exporting] -> completed
+    replica: pending -> completed           (Headwater's own copy of a connection's events: `erasure`)
 
 and from any open status to needs_input, failed or cancelled; a person starts a failed or needs_input
 task again at pending (`retry`, `set-identity`).

@@ -7,6 +7,7 @@ from typing import Any
 
 from headwater.privacy import deadlines, states
 from headwater.privacy.models import TaskRow, TicketRow
+from headwater.privacy.replica_models import REPLICA
 
 
 def task_as_dict(task: TaskRow) -> dict[str, Any]:
@@ -20,6 +21,8 @@ def task_as_dict(task: TaskRow) -> dict[str, Any]:
         "records": task.records,
         "counts": task.counts,
         "identities": [i.get("label", i.get("id")) for i in task.identities],
+        # a replica task's place (`erasure`): Headwater's own copy of the connection's events
+        "replica": task.counts.get("replica") if task.provider == REPLICA else None,
         "updated_at": task.updated_at,
         "finished_at": task.finished_at,
     }
@@ -39,7 +42,8 @@ def ticket_as_dict(ticket: TicketRow, tasks: list[TaskRow], at: datetime) -> dic
         "due_at": ticket.due_at,
         "days_left": None if closed else deadlines.days_left(ticket.due_at, at),
         "overdue": deadlines.is_overdue(ticket.due_at, at, closed=closed),
-        "records": sum(t.records for t in tasks),
+        "records": sum(t.records for t in tasks if t.provider != REPLICA),
+        "replica_rows": sum(t.records for t in tasks if t.provider == REPLICA),
         "created_by": ticket.created_by,
         "created_at": ticket.created_at,
         "closed_at": ticket.closed_at,

@@ -16,9 +16,11 @@ from headwater import private_files
 from headwater.errors import Conflict, HeadwaterError
 from headwater.sync import columns, reader
 from headwater.sync.batches import Batch
+from headwater.sync.suppression import LoadFilter
 from headwater.sync.target import Target, quote
 
 BOOKMARKS = "_headwater_bookmarks"
+STAGE = "_headwater_stage"  # a batch's rows while suppressed people are dropped from them
 MEMORY_LIMIT = "224MB"  # the default of HEADWATER_SYNC_MEMORY
 
 
@@ -39,8 +41,11 @@ class LoadError(HeadwaterError):
 
 
 class DuckDBDestination:
-    def __init__(self, target: Target, *, memory_limit: str = MEMORY_LIMIT) -> None:
+    def __init__(
+        self, target: Target, *, memory_limit: str = MEMORY_LIMIT, suppression: LoadFilter | None = None
+    ) -> None:
         self.target = target
+        self.suppression = suppression
         # the file, its .wal and its spill folder hold raw events: created owner-only while we write
         self._release_umask = private_files.hold_owner_only_umask()
         try:
@@ -59,6 +64,8 @@ class DuckDBDestination:
             f"CREATE TABLE IF NOT EXISTS {self.schema}.{BOOKMARKS} (stream VARCHAR PRIMARY KEY, "
             "value VARCHAR, batch VARCHAR, updated_at TIMESTAMP WITH TIME ZONE)"
         )
+        if suppression is not None:
+            suppression.install(self.con)
 
     def __enter__(self) -> DuckDBDestination:
         return self
@@ -144,12 +151,19 @@ class DuckDBDestination:
         self.con.execute("BEGIN")
         rows = 0
         if source is not None:
+            staged = self.suppression is not None and not self.suppression.empty
+            if staged and self.suppression is not None:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM {source}")
+                self.suppression.drop(self.con, STAGE)
+                source, select = STAGE, "*"
             result = self.con.execute(
                 f"INSERT INTO {self.table(stream)} BY NAME SELECT {select}, ? AS _headwater_batch, "
                 f"now() AS _headwater_loaded_at FROM {source}",
                 [batch.key],
             ).fetchone()
             rows = int(result[0]) if result else 0
+            if staged:
+                self.con.execute(f"DROP TABLE {STAGE}")
         self.con.execute(
             f"INSERT INTO {self.schema}.{BOOKMARKS} VALUES (?, ?, ?, now()) ON CONFLICT (stream) "
             "DO UPDATE SET value = excluded.value, batch = excluded.batch, updated_at = excluded.updated_at",

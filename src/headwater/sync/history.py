@@ -65,6 +65,7 @@ class RunLog:
     lease_seconds: float = 60.0
     rows: int = 0
     batches: int = 0
+    suppressed: int = 0  # rows of people whose deletion is pending, dropped at load time
     tables: dict[str, int] = field(default_factory=dict)
     loaded: list[dict[str, Any]] = field(default_factory=list)
 
@@ -155,15 +156,26 @@ class RunLog:
             )
 
     def batch_loaded(
-        self, key: str, rows: int, size_bytes: int, seconds: float, stream: str, *, count: int = 1
+        self,
+        key: str,
+        rows: int,
+        size_bytes: int,
+        seconds: float,
+        stream: str,
+        *,
+        count: int = 1,
+        suppressed: int = 0,
     ) -> None:
-        """`count` source batches (bundles, hours) were committed together under `key`."""
+        """`count` source batches (bundles, hours) were committed together under `key`; `suppressed`
+        rows of them were dropped (see `sync.suppression`)."""
         self.rows += rows
+        self.suppressed += suppressed
         self.batches += count
         self.tables[stream] = self.tables.get(stream, 0) + rows
         if len(self.loaded) < MAX_BATCHES_KEPT:
             self.loaded.append(
                 {"batch": key, "rows": rows, "bytes": size_bytes, "seconds": round(seconds, 3)}
+                | ({"suppressed": suppressed} if suppressed else {})
             )
         self._save(status=RUNNING)
 
@@ -192,9 +204,9 @@ class RunLog:
             row.status = status
             row.rows, row.batches, row.tables = self.rows, self.batches, dict(self.tables)
             row.duration_s = round((now - self.started).total_seconds(), 3)
-            details = {"loaded": list(self.loaded)}
+            details: dict[str, Any] = {"loaded": list(self.loaded), "suppressed": self.suppressed}
             if totals is not None:
-                details["table_totals"] = totals  # type: ignore[assignment]
+                details["table_totals"] = totals
             row.details = details
             row.lease_until = None if done else now + timedelta(seconds=self.lease_seconds)
             if done:
@@ -222,6 +234,7 @@ def run_as_dict(row: SyncRunRow) -> dict[str, Any]:
         "batch_unit": batch_unit(row.kind),
         "rows": row.rows,
         "rows_per_second": round(row.rows / duration, 1) if duration > 0 else None,
+        "suppressed": int((row.details or {}).get("suppressed", 0)),
         "tables": dict(row.tables or {}),
         "bookmark_before": row.bookmark_before,
         "bookmark_after": row.bookmark_after,

@@ -20,6 +20,7 @@ from headwater.errors import ConfigError, Conflict
 from headwater.sync import columns, reader
 from headwater.sync.batches import Batch
 from headwater.sync.duckdb_dest import MEMORY_LIMIT, LoadError, unreadable_hint
+from headwater.sync.suppression import LoadFilter
 from headwater.sync.target import Target
 
 BOOKMARKS = "_headwater_bookmarks"
@@ -67,8 +68,16 @@ def pg_name(name: str) -> str:
 
 
 class PostgresDestination:
-    def __init__(self, target: Target, scratch: Path, *, memory_limit: str = MEMORY_LIMIT) -> None:
+    def __init__(
+        self,
+        target: Target,
+        scratch: Path,
+        *,
+        memory_limit: str = MEMORY_LIMIT,
+        suppression: LoadFilter | None = None,
+    ) -> None:
         self.target = target
+        self.suppression = suppression
         self.scratch = scratch
         try:
             self.pg = psycopg.connect(target.location, autocommit=False)
@@ -94,6 +103,8 @@ class PostgresDestination:
         self.duck.execute(f"SET temp_directory={reader.sql_string(str(scratch))}")
         self.duck.execute("SET TimeZone='UTC'")
         self.duck.execute("SET enable_progress_bar=false")
+        if suppression is not None:
+            suppression.install(self.duck)
 
     def __enter__(self) -> PostgresDestination:
         return self
@@ -159,6 +170,8 @@ class PostgresDestination:
     def load(self, batch: Batch, stream: str, json_columns: frozenset[str]) -> int:
         """Stage with DuckDB, then DDL + COPY + bookmark in one PostgreSQL transaction."""
         detected = self._stage(batch, stream) if batch.files else None
+        if detected and self.suppression is not None:
+            self.suppression.drop(self.duck, "stage")  # suppressed people never reach PostgreSQL
         try:
             rows = self._copy(batch, stream, detected, json_columns) if detected else 0
             self._upsert_bookmark(batch, stream)

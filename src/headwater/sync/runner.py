@@ -26,13 +26,14 @@ from headwater.errors import HeadwaterError
 from headwater.http import CallRecord
 from headwater.jobs.settings import load_job_settings
 from headwater.store import Database
-from headwater.sync import leftovers
+from headwater.sync import leftovers, replicas
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
 from headwater.sync.destinations import Destinations
 from headwater.sync.history import RunLog
 from headwater.sync.models import INTERRUPTED
 from headwater.sync.providers import event_export
 from headwater.sync.source import EventSource
+from headwater.sync.suppression import LoadFilter
 from headwater.sync.target import Target
 from headwater.vault import Vault, load_keyring
 
@@ -85,14 +86,16 @@ class Fanout:
             target(record)
 
 
-def open_destination(target: Target, scratch: Scratch, memory_limit: str) -> Destination:
+def open_destination(
+    target: Target, scratch: Scratch, memory_limit: str, suppression: LoadFilter | None = None
+) -> Destination:
     if target.kind == "postgresql":
         from headwater.sync.postgres_dest import PostgresDestination
 
-        return PostgresDestination(target, scratch.root, memory_limit=memory_limit)
+        return PostgresDestination(target, scratch.root, memory_limit=memory_limit, suppression=suppression)
     from headwater.sync.duckdb_dest import DuckDBDestination
 
-    return DuckDBDestination(target, memory_limit=memory_limit)
+    return DuckDBDestination(target, memory_limit=memory_limit, suppression=suppression)
 
 
 def run_sync(
@@ -109,11 +112,14 @@ def run_sync(
 ) -> dict[str, Any]:
     """Run one sync and return its loading report (also stored: `sync history`).
 
+    The destination is recorded as a replica of the connection before anything is loaded, and rows of
+    people whose deletion is pending are dropped from every batch (`sync.suppression`).
     `lease_seconds`: how long the run's report stays `running` without being renewed (default
     HEADWATER_JOBS_LEASE_SECONDS, the same patience as for a job's worker)."""
     db = db or Database.open(settings)
     lease = lease_seconds if lease_seconds is not None else load_job_settings().lease_seconds
-    connections = Connections(db, vault or Vault(load_keyring(settings)))
+    vault = vault or Vault(load_keyring(settings))
+    connections = Connections(db, vault)
     summary = connections.get(request.connection)
     target = Destinations(db, connections.vault).resolve(
         request.to, request.destination, home=settings.home, connection=summary.name
@@ -130,10 +136,13 @@ def run_sync(
     with (
         Scratch(scratch_dir) as scratch,
         closing(spec.client(info, transport=on_behalf_of(info, transport), observers=[fanout])) as client,
+        replicas.loading(target),  # before the suppression list is read: see `replicas`
     ):
         source = export.source(client, now=now)
-        destination = open_destination(target, scratch, settings.sync_memory)
+        suppression = LoadFilter.for_connection(db, vault, summary.name, export.person)
+        destination = open_destination(target, scratch, settings.sync_memory, suppression)
         try:
+            replicas.record(db, vault, connection=summary.name, kind=summary.kind, target=target)
             log = RunLog.start(
                 db,
                 connection=summary.name,
@@ -145,7 +154,16 @@ def run_sync(
             fanout.targets += [log.observe, source.observe]
             with log.keep_alive():
                 return _run(
-                    source, export.unit, destination, log, scratch, request, start, progress, check_stop
+                    source,
+                    export.unit,
+                    destination,
+                    log,
+                    scratch,
+                    suppression,
+                    request,
+                    start,
+                    progress,
+                    check_stop,
                 )
         finally:
             destination.close()
@@ -157,6 +175,7 @@ def _run(
     destination: Destination,
     log: RunLog,
     scratch: Scratch,
+    suppression: LoadFilter,
     request: SyncRequest,
     start: datetime,
     progress: Callable[[SyncProgress], None] | None,
@@ -173,13 +192,22 @@ def _run(
         with closing(groups):
             for group in groups:
                 batch, loading = combine(group), time.monotonic()
+                suppression.dropped = 0
                 try:
                     rows = destination.load(batch, source.stream, source.json_columns)
                 finally:
                     batch.discard()
                 after = batch.bookmark
                 took = time.monotonic() - loading
-                log.batch_loaded(batch.key, rows, batch.size_bytes, took, source.stream, count=len(group))
+                log.batch_loaded(
+                    batch.key,
+                    rows,
+                    batch.size_bytes,
+                    took,
+                    source.stream,
+                    count=len(group),
+                    suppressed=suppression.dropped,
+                )
                 if progress is not None:
                     progress(SyncProgress(log.rows, log.batches, unit, batch.key, time.monotonic() - began))
                 if check_stop is not None:

@@ -46,12 +46,35 @@ class Timeline:
     describe: Callable[[Mapping[str, Any]], tuple[Any, Any, Any]]
 
 
+@dataclass(frozen=True)
+class PersonColumns:
+    """Where rows of the `events` table name a person: what erasing a person from a replica and dropping
+    a suppressed person's rows at load time look at (`sync.replicas`, `sync.suppression`).
+
+    Fields are the names privacy knows a person by: `Subject`'s (`email`, `fullstory_uid`,
+    `amplitude_user_id`, `amplitude_id`) and the provider's own ids (`fullstory_user_id`). An email is
+    compared without regard to case, every other value exactly.
+    """
+
+    #: field -> the columns that may hold its value (Amplitude's `user_id` holds the email when the
+    #: project uses emails as user ids, so it serves both)
+    holds: Mapping[str, tuple[str, ...]]
+    #: the field whose column ties all of one person's rows together (FullStory's user id, Amplitude's
+    #: amplitude_id): a row sharing its value with a matched row is the same person's, signed in or not
+    link: str | None = None
+    #: the (field, value) pairs a resolved identity gives, from the identity as privacy stores it
+    #: (`{"kind", "id", "label", "attributes"}`)
+    identity_fields: Callable[[Mapping[str, Any]], Iterator[tuple[str, str]]] = lambda _identity: iter(())
+
+
 class EventExport(Protocol):
     """How a provider's events are exported, for `headwater sync` and the provider's Singer tap."""
 
     #: what the loading report calls one batch: "bundles", "hours"
     unit: str
     timeline: Timeline
+    #: where its rows name a person (erasing and suppressing them in a replica)
+    person: PersonColumns
 
     def source(self, client: Any, *, now: Callable[[], datetime] | None = None) -> EventSource:
         """A source reading through `client` (the provider's client, `ProviderSpec.client`), which the

@@ -25,7 +25,7 @@ from headwater.errors import BadRequest, NotFound, ProviderError, ProviderUnavai
 from headwater.http import CallRecord, HttpClient
 from headwater.sync.batches import Batch, Scratch
 from headwater.sync.download import to_file
-from headwater.sync.source import Timeline, rfc3339
+from headwater.sync.source import PersonColumns, Timeline, rfc3339
 
 HOUR = timedelta(hours=1)
 EXPORT_PATH = "/api/2/export"
@@ -183,11 +183,29 @@ def _properties(value: Any) -> dict[str, Any]:
     return {}
 
 
+def _identity_fields(identity: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """An Amplitude identity as privacy resolved it: its user_id and every amplitude_id it merged."""
+    attributes = identity.get("attributes") or {}
+    if attributes.get("user_id"):
+        yield "amplitude_user_id", str(attributes["user_id"])
+    for number in attributes.get("amplitude_ids") or ():
+        yield "amplitude_id", str(number)
+
+
 class AmplitudeEvents:
     """Amplitude's part of the sync (`ProviderSpec.events`). Rows name the person by `user_id` (often
-    the email)."""
+    the email) and `amplitude_id`, Amplitude's own id, which its anonymous rows carry too."""
 
     unit = "hours"
+    person = PersonColumns(
+        holds={
+            "email": ("user_id",),
+            "amplitude_user_id": ("user_id",),
+            "amplitude_id": ("amplitude_id",),
+        },
+        link="amplitude_id",
+        identity_fields=_identity_fields,
+    )
     timeline = Timeline(
         columns={
             "session": "session_id",

@@ -19,7 +19,7 @@ from headwater.connectors.fullstory.legacy import LegacyExportApi
 from headwater.http import CallRecord, HttpClient, RateLimiter
 from headwater.sync.batches import Batch, Scratch
 from headwater.sync.download import is_gzip, to_file
-from headwater.sync.source import Timeline, parse_bookmark, rfc3339
+from headwater.sync.source import PersonColumns, Timeline, parse_bookmark, rfc3339
 
 GET_PATH = "/api/v1/export/get"
 LIST_PATH = "/api/v1/export/list"
@@ -88,11 +88,30 @@ def _describe(row: Mapping[str, Any]) -> tuple[Any, Any, Any]:
     return row.get("page"), row.get("target"), row.get("custom") or subtype
 
 
+def _identity_fields(identity: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """A FullStory user as privacy resolved it: its id is FullStory's user id (the bundles' `UserId`)."""
+    attributes = identity.get("attributes") or {}
+    yield "fullstory_user_id", str(identity["id"])
+    if attributes.get("uid"):
+        yield "fullstory_uid", str(attributes["uid"])
+    if attributes.get("email"):
+        yield "email", str(attributes["email"])
+
+
 class FullStoryEvents:
     """FullStory's part of the sync (`ProviderSpec.events`). Rows name the person by `UserEmail` and
-    `UserAppKey` (your uid)."""
+    `UserAppKey` (your uid); `UserId` is FullStory's own id of the person, on anonymous rows too."""
 
     unit = "bundles"
+    person = PersonColumns(
+        holds={
+            "email": ("UserEmail",),
+            "fullstory_uid": ("UserAppKey",),
+            "fullstory_user_id": ("UserId",),
+        },
+        link="fullstory_user_id",
+        identity_fields=_identity_fields,
+    )
     timeline = Timeline(
         columns={
             "session": "SessionId",
