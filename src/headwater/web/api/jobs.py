@@ -14,6 +14,7 @@ from headwater.web.api.deps import RowId, Svc
 from headwater.web.auth.principal import Operator, Viewer
 from headwater.web.problems import documented
 from headwater.web.redact import scrub, shown_job
+from headwater.web.schemas.common import Line
 from headwater.web.schemas.jobs import Job, JobDetail, JobPage
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -23,8 +24,8 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 def list_jobs(
     principal: Viewer,
     services: Svc,
-    status: str | None = Query(default=None, max_length=16, description="queued, running, succeeded, dead"),
-    kind: str | None = Query(default=None, max_length=100),
+    status: Line | None = Query(default=None, max_length=16, description="queued, running, succeeded, dead"),
+    kind: Line | None = Query(default=None, max_length=100),
     limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> dict[str, Any]:

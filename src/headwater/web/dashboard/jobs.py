@@ -14,6 +14,7 @@ from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import is_htmx, render
 from headwater.web.redact import shown_job
+from headwater.web.schemas.common import Line
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -23,7 +24,7 @@ router = APIRouter()
 def job_list(
     request: Request,
     principal: PageViewer,
-    status: str | None = Query(default=None, max_length=16),
+    status: Line | None = Query(default=None, max_length=16),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
     services = get_services(request)
