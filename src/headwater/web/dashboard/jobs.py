@@ -10,6 +10,7 @@ from headwater.errors import HeadwaterError
 from headwater.jobs import listing
 from headwater.jobs.models import STATUSES
 from headwater.web.api.deps import RowId
+from headwater.web.api.jobs import retry_as
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import is_htmx, render
@@ -44,7 +45,7 @@ def retry(request: Request, job_id: RowId, principal: PageOperator) -> Response:
     services = get_services(request)
     response = RedirectResponse("/jobs", status_code=303)
     try:
-        services.queue.retry(job_id, actor=principal.actor)
+        retry_as(principal, services, job_id)
     except HeadwaterError as exc:
         set_flash(response, services, str(exc), kind="error")
         return response
