@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 OWNER_ONLY = 0o077
@@ -62,3 +62,15 @@ def hold_owner_only_umask() -> Callable[[], None]:
                 os.umask(_saved)
 
     return release
+
+
+def private_folder(path: Path) -> Path:
+    """`path` as a folder only its owner may enter: missing folders on the way are created 0700, and
+    `path` itself is narrowed to 0700 if an earlier version created it wider."""
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        with suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    if path.stat().st_mode & 0o777 != 0o700:
+        path.chmod(0o700)
+    return path

@@ -2,8 +2,10 @@
 
 A NUL byte in an email was stored by SQLite and answered with a 500 by PostgreSQL; other control
 characters in a name or an email (an escape sequence, a backspace) rewrite what a terminal, a log or a
-page shows. So every text input is checked at one depth, with one rule: one line of text (an email, an
-id, a name) may hold no control character at all; multi-line text (a reason, a workflow file, values
+page shows, and the C1 controls (U+0080-U+009F) and Unicode's bidirectional and format marks (U+200E,
+U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF) make `ann@example.com` display as something else. So every
+text input is checked at one depth, with one rule: one line of text (an email, an id, a name) may hold
+none of these; multi-line text (a reason, a workflow file, values
 inside an action's input) may hold tab, line feed and carriage return only. NUL, and the lone surrogates
 that neither store can encode, are refused everywhere — by the store itself too (`refuse_unstorable`),
 as the last line of defence, so both stores behave the same whatever path a value took.
@@ -21,7 +23,7 @@ from typing import Any
 
 from headwater.errors import BadInput
 
-_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 HINT = "Remove it (it may have come with a copy and paste) and try again."

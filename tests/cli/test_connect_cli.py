@@ -257,3 +257,27 @@ def test_a_real_process_with_debug_logs_never_prints_the_key(
     assert_no_secret(env, made.stdout, made.stderr)
     shown = hw("connections", "show", "fs", "--json")  # the same store, read in this process
     assert json.loads(shown.stdout)["credentials"]["api_key"] == "********4c60"
+
+
+def test_a_file_an_action_writes_is_owner_only(
+    server: SandboxServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    connect_fs(server)
+    listed = hw("actions", "run", "fs", "list-users", "--input", "{}", "--limit", "1", "--json")
+    uid = json.loads(listed.stdout)["output"]["users"][0]["uid"]
+    target = tmp_path / "new-folder" / "ev.jsonl.gz"
+    previous = os.umask(0o022)  # the usual umask: files 0644 unless we say otherwise
+    try:
+        ran = hw(
+            "actions",
+            "run",
+            "fs",
+            "export-user-events",
+            "--input",
+            json.dumps({"uid": uid, "path": str(target)}),
+        )
+    finally:
+        os.umask(previous)
+    assert ran.exit_code == 0, ran.output
+    assert target.stat().st_mode & 0o777 == 0o600  # raw events with personal data
+    assert target.parent.stat().st_mode & 0o777 == 0o700

@@ -131,3 +131,27 @@ def test_the_cli_manages_destinations_and_syncs_into_one(
     assert both.exit_code == 2 and "not both" in both.output
     assert cli.invoke(app, ["destinations", "remove", "wh"]).exit_code == 0
     assert cli.invoke(app, ["destinations", "remove", "wh"]).exit_code == 3
+
+
+def test_a_password_on_the_command_line_is_refused_for_a_destination_and_warned_about_elsewhere(
+    sandbox: Sandbox, connections: Connections, destinations: Destinations
+) -> None:
+    connect_fullstory(connections, transport=sandbox.fullstory_transport)
+    cli = CliRunner()
+    for url in (
+        f"postgresql://loader:{PASSWORD}@db.internal/events",
+        f"postgresql://loader@h/db?password={PASSWORD}",
+    ):
+        refused = cli.invoke(app, ["destinations", "add", "wh", url])
+        assert refused.exit_code == 2, refused.output
+        said = " ".join(refused.output.split())  # the console wraps long lines
+        assert "read with `ps`" in said and "--password-stdin" in said
+        assert PASSWORD not in refused.output
+    assert destinations.list_all() == []
+    unreachable = f"postgresql://loader:{PASSWORD}@127.0.0.1:1/events"
+    for command in (["sync", "fs", "--to", unreachable], ["discover", "scan", "fs", "--from", unreachable]):
+        warned = " ".join(cli.invoke(app, command).stderr.split())
+        assert "holds a password, which other users of this machine can read with `ps`" in warned, command
+        assert "PGPASSWORD" in warned and "named destination" in warned
+    quiet = cli.invoke(app, ["sync", "fs", "--to", "postgresql://loader@127.0.0.1:1/events"])
+    assert "ps" not in quiet.stderr

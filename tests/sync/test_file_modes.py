@@ -43,6 +43,8 @@ def test_a_synced_duckdb_file_is_owner_only(
     )
     path = default_duckdb_path(settings.home, "fs")
     assert mode(path) == 0o600
+    assert mode(settings.home / "sync") == 0o700  # downloads pass through sync/tmp
+    assert mode(settings.home / "sync" / "tmp") == 0o700
 
 
 def test_the_duckdb_log_written_while_loading_is_owner_only(tmp_path: Path) -> None:

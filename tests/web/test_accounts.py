@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -100,3 +104,21 @@ def test_admins_manage_users_and_tokens_over_the_api(web: Web) -> None:
         ("token:admin-token", "token.created"),
         ("token:admin-token", "token.revoked"),
     ]
+
+
+def test_a_password_with_a_lone_surrogate_is_bad_input_not_a_crash(web: Web, tmp_path: Path) -> None:
+    body = {"email": "eve@example.com", "password": "Passw0rd-long-\ud800-x", "role": "viewer"}
+    raw = json.dumps(body)  # the JSON escape `\ud800`, as an attacker's client sends it
+    headers = {**web.auth("admin"), "Content-Type": "application/json"}
+    answer = web.client.post("/api/v1/users", content=raw, headers=headers)
+    assert answer.status_code == 422, answer.text
+    assert "not valid Unicode text" in answer.json()["detail"] and "Passw0rd" not in answer.text
+    added = subprocess.run(
+        [sys.executable, "-m", "headwater", "users", "add", "eve@example.com"],
+        input=b"Passw0rd-long-\xff-x\n",  # not UTF-8: read as a lone surrogate
+        capture_output=True,
+        env={**os.environ, "HEADWATER_HOME": str(tmp_path)},  # the store: HEADWATER_DATABASE_URL
+        timeout=120,
+    )
+    assert added.returncode == 2, added.stderr
+    assert b"not valid Unicode text" in added.stderr and b"Traceback" not in added.stderr

@@ -95,3 +95,49 @@ def test_a_nul_in_a_query_path_or_csv_row_never_reaches_the_store(connected: Web
     assert (result["created"], result["refused"]) == (1, 1)
     assert "control character (U+001B)" in result["rows"][0]["error"]
     assert tickets(web) == 1
+
+
+@pytest.mark.parametrize(
+    ("email", "character"),
+    [
+        ("ann\u0085@example.com", "U+0085"),  # C1: next line
+        ("ann@example.com\u009b31m", "U+009B"),  # C1: control sequence introducer
+        ("\u202emoc.elpmaxe@nna", "U+202E"),  # right-to-left override: shows reversed
+        ("ann\u200f@example.com", "U+200F"),
+        ("ann\u2066@example.com", "U+2066"),
+        ("ann\ufeff@example.com", "U+FEFF"),
+    ],
+)
+def test_c1_controls_and_bidi_marks_are_refused_in_one_line_fields(
+    connected: Web, email: str, character: str
+) -> None:
+    answer = connected.client.post(
+        TICKETS, json={**CREATE, "email": email}, headers=connected.auth("operator")
+    )
+    assert answer.status_code == 422, answer.text
+    assert f"contains a control character ({character})" in answer.json()["detail"]
+    token = connected.client.post(
+        "/api/v1/tokens",
+        json={"name": f"ci{character}\u202e", "role": "viewer"},
+        headers=connected.auth("admin"),
+    )
+    assert token.status_code == 422, token.text
+    assert tickets(connected) == 0
+
+
+def test_list_query_parameters_refuse_control_characters(connected: Web) -> None:
+    web, viewer = connected, connected.auth("viewer")
+    for url, params in [
+        (TICKETS, {"q": "\u001b[2Jann"}),
+        (TICKETS, {"connection": "\u001b"}),
+        (TICKETS, {"status": "received\u202e"}),
+        ("/api/v1/syncs", {"connection": "fs\u001b"}),
+        ("/api/v1/actions", {"connection": "fs\u0007"}),
+        ("/api/v1/jobs", {"kind": "privacy\u001b"}),
+    ]:
+        answer = web.client.get(url, params=params, headers=viewer)
+        assert answer.status_code == 422, (url, params, answer.text)
+        assert "contains a control character" in answer.json()["detail"], url
+    assert web.client.get(TICKETS, params={"q": "ann"}, headers=viewer).status_code == 200
+    page = web.browser("viewer").get("/tickets", params={"q": "\u001b[2J"})
+    assert page.status_code == 422 and "\u001b" not in page.text

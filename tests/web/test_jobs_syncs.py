@@ -7,7 +7,7 @@ from headwater.jobs import EmbeddedWorker
 from headwater.jobs.models import DEAD, JobRow
 from headwater.store import audit
 from headwater.store.models import utcnow
-from tests.web.conftest import Web
+from tests.web.conftest import Web, csrf_of
 
 
 def test_a_sync_runs_as_a_job_and_leaves_a_loading_report(connected: Web) -> None:
@@ -83,3 +83,41 @@ def test_jobs_are_listed_paged_and_retried(web: Web) -> None:
     assert [(e.actor, e.action) for e in entries] == [("token:operator-token", "job.retried")]
     assert web.client.get("/api/v1/jobs/99999", headers=viewer).status_code == 404
     assert web.client.get("/api/v1/jobs", params={"status": "lost"}, headers=viewer).status_code == 422
+
+
+def test_retrying_a_job_needs_the_role_that_starts_its_kind(web: Web) -> None:
+    def dead_job(kind: str) -> int:
+        with web.services.db.session() as session:
+            at = utcnow()
+            row = JobRow(
+                kind=kind,
+                payload={"workflow": "tally"} if kind == "workflows.run" else {"connection": "fs"},
+                status=DEAD,
+                attempts=5,
+                max_attempts=5,
+                run_at=at,
+                created_at=at,
+                updated_at=at,
+                last_error="boom",
+            )
+            session.add(row)
+            session.flush()
+            return int(row.id)
+
+    def status(job_id: int) -> str:
+        return str(web.client.get(f"/api/v1/jobs/{job_id}", headers=web.auth("viewer")).json()["status"])
+
+    workflow_run, sync_run = dead_job("workflows.run"), dead_job("sync.run")
+    refused = web.client.post(f"/api/v1/jobs/{workflow_run}/retry", headers=web.auth("operator"))
+    assert refused.status_code == 403, refused.text
+    assert "needs the admin role" in refused.json()["detail"] and status(workflow_run) == "dead"
+    browser = web.browser("operator")
+    page = browser.get("/jobs")
+    button = browser.post(
+        f"/jobs/{workflow_run}/retry", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert button.status_code == 303 and status(workflow_run) == "dead"
+    assert "needs the admin role" in browser.get("/jobs").text
+    assert web.client.post(f"/api/v1/jobs/{sync_run}/retry", headers=web.auth("operator")).status_code == 200
+    assert web.client.post(f"/api/v1/jobs/{workflow_run}/retry", headers=web.auth("admin")).status_code == 200
+    assert status(workflow_run) == "queued"

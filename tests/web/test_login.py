@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from headwater.store import audit
+from headwater.store.models import AuditRow
 from tests.web.conftest import PASSWORD, Web, csrf_of, email_of, login
 
 
@@ -104,3 +106,15 @@ def test_login_redirects_only_within_the_site(web: Web) -> None:
     assert (
         login(client, email_of("viewer"), PASSWORD, next_="https://evil.example/").headers["location"] == "/"
     )
+
+
+def test_an_email_with_a_control_character_is_a_plain_failed_login(web: Web) -> None:
+    client = TestClient(web.app)
+    raw = "admin@example.com\u001b[2J\u202e"
+    refused = login(client, raw, PASSWORD)
+    assert refused.status_code == 401 and "Wrong email or password." in refused.text
+    assert "\u001b" not in refused.text and "\u202e" not in refused.text and "[2J" not in refused.text
+    assert "headwater_session" not in client.cookies
+    with web.services.db.session() as session:
+        rows = session.scalars(select(AuditRow).where(AuditRow.action == "user.login_failed")).all()
+    assert [row.subject_id for row in rows] == ["(refused email)"]

@@ -63,6 +63,17 @@ def test_add_run_and_read_a_workflow(web: Web) -> None:
     assert web.client.get("/api/v1/workflow-runs/999", headers=viewer).status_code == 404
 
 
+def test_a_workflow_whose_aliases_nest_too_deep_is_a_422(web: Web) -> None:
+    chain = [f"  x0: &x0 {'[' * 45}1{']' * 45}"] + [
+        f"  x{n}: &x{n} {'[' * 45}*x{n - 1}{']' * 45}" for n in range(1, 40)
+    ]
+    text = "name: deep\non: {manual: true}\nsteps: [{id: a, uses: fail}]\njunk:\n" + "\n".join(chain) + "\n"
+    answer = web.client.post("/api/v1/workflows", json={"yaml": text}, headers=web.auth("admin"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid_workflow"
+    assert "nested more than 50 levels deep once the aliases" in answer.text
+
+
 def test_workflow_pages(web: Web) -> None:
     web.client.post("/api/v1/workflows", json={"yaml": WORKFLOW}, headers=web.auth("admin"))
     viewer = web.browser("viewer")

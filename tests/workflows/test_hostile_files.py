@@ -76,6 +76,31 @@ def test_deep_nesting_and_large_files_are_errors(tmp_path: Path, sqlite_db: Data
     assert code == 2 and "a workflow file may have 262144 bytes at most" in output
 
 
+def alias_chain(links: int = 40, depth: int = 45) -> str:
+    """A small file whose values nest `links` times `depth` levels once its aliases are followed."""
+    chain = [f"  x0: &x0 {'[' * depth}1{']' * depth}"] + [
+        f"  x{n}: &x{n} {'[' * depth}*x{n - 1}{']' * depth}" for n in range(1, links)
+    ]
+    return f"{HEAD}steps: [{{id: a, uses: fail, with: {{message: x}}}}]\njunk:\n" + "\n".join(chain) + "\n"
+
+
+def test_aliases_that_nest_deeper_than_the_limit_once_followed_are_an_error(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    file = tmp_path / "chain.yaml"
+    file.write_text(alias_chain())
+    assert file.stat().st_size < 5000
+    code, output = hw("workflows", "validate", str(file))
+    assert code == 2, output
+    assert f"{file}:5: Values are nested more than 50 levels deep once the aliases (*name) are followed" in (
+        output
+    )
+    assert "Traceback" not in output and "RecursionError" not in output
+    file.write_text(alias_chain(links=2, depth=20))  # 42 levels once followed: within the limit
+    code, output = hw("workflows", "validate", str(file))
+    assert "junk: unknown key" in output and "nested" not in output
+
+
 def test_a_template_that_asks_for_300_mb_fails_the_run_without_allocating_it(
     tmp_path: Path, sqlite_db: Database
 ) -> None:

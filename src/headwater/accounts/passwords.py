@@ -1,4 +1,8 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations)."""
+"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations).
+
+The hasher works on UTF-8 bytes, so a password holding a lone surrogate (valid JSON `"\\ud800"`, or a
+byte that is not UTF-8 on standard input) cannot be hashed: it is refused as bad input, never a crash.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,19 @@ def check_strength(password: SecretStr) -> None:
         raise BadInput(f"The password must have at most {MAX_LENGTH} characters.")
     if not text.strip():
         raise BadInput("The password cannot be only spaces.")
+    if not _encodable(text):
+        raise BadInput(
+            "The password holds a character that is not valid Unicode text (a lone surrogate).",
+            hint="Type or paste the password again.",
+        )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def hash_password(password: SecretStr) -> str:
@@ -34,6 +51,9 @@ def hash_password(password: SecretStr) -> str:
 def verify(stored_hash: str | None, password: SecretStr) -> bool:
     """True when the password matches; a missing account still costs one verification."""
     text = password.get_secret_value()[:MAX_LENGTH]
+    if not _encodable(text):  # never stored so, hence wrong; still costs one verification
+        _hasher.verify(_DUMMY, "headwater-no-such-account")
+        return False
     try:
         return _hasher.verify(stored_hash or _DUMMY, text) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -2,13 +2,15 @@
 
 A file path keeps every row and never holds them in memory; without one the output keeps at most
 `ctx.limit` rows (or a safe default) and says when it stopped early. Only local faces may give a path
-(`local_files`); whoever gives it, nothing is written inside Headwater's own package.
+(`local_files`); whoever gives it, nothing is written inside Headwater's own package. The rows are raw
+provider data, personal data among them, so the file is created 0600 (and any folder made for it 0700).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from headwater.actions.model import ActionContext
 from headwater.package_files import refuse_package_path
+from headwater.private_files import create_private, private_folder
 
 DEFAULT_ROW_CAP = 10_000
 REPORT_EVERY = 1_000
@@ -49,6 +52,8 @@ def sink_rows(
 
 
 def _open(path: Path) -> IO[str]:
+    create_private(path)  # owner-only before the first row is in it; an existing file is narrowed
+    os.chmod(path, 0o600)
     if path.suffix == ".gz":
         return gzip.open(path, "wt", encoding="utf-8")
     return path.open("w", encoding="utf-8")
@@ -56,7 +61,8 @@ def _open(path: Path) -> IO[str]:
 
 def _write(rows: Iterable[dict[str, Any]], path: Path, ctx: ActionContext, what: str) -> int:
     """One JSON object per line; gzip-compressed when the name ends in `.gz`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        private_folder(path.parent)
     count = 0
     with _open(path) as handle:
         for row in rows:

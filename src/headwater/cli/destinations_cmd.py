@@ -1,7 +1,7 @@
 """`headwater destinations`: the named places a sync may load into — the only ones the web may choose.
 
-A password goes to the vault (from the URL, or better from standard input with `--password-stdin`, so
-it never shows in the process list); lists show it masked.
+A password goes to the vault, from standard input with `--password-stdin` so it never shows in the
+process list (a URL that carries one is refused); lists show it masked.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, print_json, table
+from headwater.cli.url_passwords import has_password
 from headwater.connections import os_user
 from headwater.errors import BadInput
 from headwater.sync.destinations import Destinations
@@ -48,6 +49,12 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a destination; its password (if any) is kept in the vault."""
+    if has_password(url):
+        raise BadInput(
+            "The URL holds a password, which other users of this machine can read with `ps`.",
+            hint="Leave it out of the URL and give it on standard input: "
+            "`printf '%s\\n' \"$PW\" | headwater destinations add NAME URL --password-stdin`.",
+        )
     password = _password_from_stdin() if password_stdin else None
     info = _destinations().add(name, url, actor=os_user(), password=password)
     if as_json:

@@ -13,6 +13,7 @@ from headwater.cli.context import Context
 from headwater.cli.discover_views import print_report, print_samples, print_stored
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, print_json
+from headwater.cli.url_passwords import warn_if_password
 from headwater.connections import os_user
 from headwater.errors import BadInput, NotFound
 
@@ -66,6 +67,7 @@ def scan(
     from headwater.discovery.scan import ScanOptions
     from headwater.discovery.service import scan_connection, scan_exported_files
 
+    warn_if_password(source, "--from")
     options = ScanOptions(sample=sample, threshold=threshold, since=_since(since), presidio=presidio)
     if name is None and not file:
         raise BadInput("Name a connection to scan, or give exported files with --file PATH.")

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from headwater.cli.context import Context
 from headwater.cli.failures import exits_cleanly
 from headwater.cli.output import JsonOption, console, err_console, key_values, print_json, table
+from headwater.cli.url_passwords import warn_if_password
 from headwater.errors import BadInput
 
 
@@ -64,6 +65,7 @@ def run(
     """Extract and load new events (append-only, resuming from the stored bookmark)."""
     from headwater.sync.runner import SyncRequest, Terminated, run_sync
 
+    warn_if_password(to, "--to")
     request = SyncRequest(
         name, to=to, destination=destination, start_date=_date(start_date), full_refresh=full_refresh
     )

@@ -9,7 +9,10 @@ How a feature defines its job kinds (one convention for all of them):
   `resolving.TASK_KIND` and `batching.LANE_KIND`, run by `privacy.orchestration`);
 - every module holding `@task`/`@periodic` functions is listed in `BUILTIN_MODULES` below (plug-ins and
   tests name theirs in `HEADWATER_JOBS_MODULES`); `load()` imports them all so that a worker knows every
-  kind before it claims anything.
+  kind before it claims anything;
+- a kind says which role may start it, and so retry it from the web (`role_to_start`): an operator may
+  start privacy work and syncs, so the default is operator; a kind only an admin may start (a workflow
+  run) says `role=Role.ADMIN` beside its `@task`, and the web's retry routes consult it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from headwater.accounts.roles import Role
 from headwater.errors import BadInput, ConfigError
 
 if TYPE_CHECKING:
@@ -50,10 +54,13 @@ class TaskSpec:
     kind: str
     fn: TaskFunction
     max_attempts: int | None = None  # None: the HEADWATER_JOBS_MAX_ATTEMPTS setting
+    role: Role = Role.OPERATOR  # who may start (and so retry) a job of this kind
 
 
-def task(kind: str, *, max_attempts: int | None = None) -> Callable[[TaskFunction], TaskFunction]:
-    """Register `fn(ctx, payload) -> dict | None` as the code of jobs of this kind."""
+def task(
+    kind: str, *, max_attempts: int | None = None, role: Role = Role.OPERATOR
+) -> Callable[[TaskFunction], TaskFunction]:
+    """Register `fn(ctx, payload) -> dict | None` as the code of jobs of this kind, started by `role`."""
 
     def register(fn: TaskFunction) -> TaskFunction:
         known = _TASKS.get(kind)
@@ -62,7 +69,7 @@ def task(kind: str, *, max_attempts: int | None = None) -> Callable[[TaskFunctio
         )
         if known is not None and not same:
             raise ValueError(f"job kind {kind!r} is already registered by {known.fn.__module__}")
-        _TASKS[kind] = TaskSpec(kind, fn, max_attempts)
+        _TASKS[kind] = TaskSpec(kind, fn, max_attempts, role)
         return fn
 
     return register
@@ -76,6 +83,12 @@ def get(kind: str) -> TaskSpec:
             f"No task is registered for job kind {kind!r}.",
             hint="List the module that defines it in HEADWATER_JOBS_MODULES (or BUILTIN_MODULES).",
         ) from None
+
+
+def role_to_start(kind: str) -> Role:
+    """The role that may start a job of `kind`, and so run it again; admin for a kind not registered."""
+    spec = _TASKS.get(kind)
+    return spec.role if spec is not None else Role.ADMIN
 
 
 def kinds() -> list[str]:

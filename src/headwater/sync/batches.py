@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from headwater.private_files import private_folder
+
 JsonFormat = Literal["array", "newline_delimited"]
 
 
@@ -139,7 +141,7 @@ class Scratch:
     """A private folder for one run's downloads, removed when the run ends (even on error)."""
 
     def __init__(self, root: Path) -> None:
-        root.mkdir(parents=True, exist_ok=True)
+        private_folder(root)  # with `sync` and `sync/tmp`: raw events are inside, owner only
         self.root = root
 
     def __enter__(self) -> Scratch:

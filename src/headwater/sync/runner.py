@@ -25,6 +25,7 @@ from headwater.connectors.registry import get_provider
 from headwater.errors import HeadwaterError
 from headwater.http import CallRecord
 from headwater.jobs.settings import load_job_settings
+from headwater.private_files import private_folder
 from headwater.store import Database
 from headwater.sync import leftovers, replicas
 from headwater.sync.batches import Batch, Scratch, combine, prefetch
@@ -130,8 +131,8 @@ def run_sync(
     info = connections.usable_info(summary.name)
     export, spec = event_export(info.kind, summary.name), get_provider(info.kind)
     fanout = Fanout()
-    scratch_root = settings.home / "sync" / "tmp"
-    leftovers.sweep(scratch_root)  # raw events a killed run left behind
+    scratch_root = private_folder(settings.home / "sync") / "tmp"  # raw events: owner only
+    leftovers.sweep(private_folder(scratch_root))  # raw events a killed run left behind
     scratch_dir = leftovers.scratch_folder(scratch_root)
     with (
         Scratch(scratch_dir) as scratch,

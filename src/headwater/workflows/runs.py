@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from headwater.accounts.roles import Role
 from headwater.connections import Connections
 from headwater.errors import Conflict, HeadwaterError
 from headwater.jobs import JobSubmitter, TaskContext, task
@@ -89,7 +90,7 @@ def create_run(
     return run
 
 
-@task(RUN_KIND)
+@task(RUN_KIND, role=Role.ADMIN)  # starting a workflow run is an admin's; so is retrying one
 def run_workflow(ctx: TaskContext, payload: dict[str, Any]) -> dict[str, Any]:
     return execute_run(ctx, int(payload["run"]), payload.get("key"))
 

@@ -27,6 +27,7 @@ from headwater.web.schemas.actions import (
     DryRun,
     DryRunResult,
 )
+from headwater.web.schemas.common import Line
 
 router = APIRouter(tags=["actions"])
 
@@ -37,9 +38,9 @@ router = APIRouter(tags=["actions"])
 def list_actions(
     _: Viewer,
     services: Svc,
-    provider: str | None = Query(default=None, max_length=40, description="Only this provider's"),
-    connection: str | None = Query(default=None, max_length=100, description="Only those usable here"),
-    intent: str | None = Query(
+    provider: Line | None = Query(default=None, max_length=40, description="Only this provider's"),
+    connection: Line | None = Query(default=None, max_length=100, description="Only those usable here"),
+    intent: Line | None = Query(
         default=None, max_length=500, description="Rank by relevance, e.g. 'remove a person'"
     ),
 ) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from headwater.web.api.deps import RowId, Svc
 from headwater.web.auth.principal import Operator, Viewer
 from headwater.web.problems import documented
 from headwater.web.redact import shown_job, shown_run
+from headwater.web.schemas.common import Line
 from headwater.web.schemas.jobs import Job
 from headwater.web.schemas.syncs import Destination, SyncCall, SyncRun, SyncRunPage, SyncStart
 
@@ -27,7 +28,7 @@ router = APIRouter(tags=["replication"])
 def list_runs(
     principal: Viewer,
     services: Svc,
-    connection: str | None = Query(default=None, max_length=100),
+    connection: Line | None = Query(default=None, max_length=100),
     limit: int = Query(default=paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from headwater.web.api.deps import Svc
 from headwater.web.auth.principal import Operator, Viewer
 from headwater.web.downloads import package_response
 from headwater.web.problems import documented
-from headwater.web.schemas.common import AuditEntry
+from headwater.web.schemas.common import AuditEntry, Line
 from headwater.web.schemas.tickets import Ticket, TicketCreate, TicketPage
 
 router = APIRouter(prefix="/tickets", tags=["privacy tickets"])
@@ -33,13 +33,15 @@ ZIP: dict[int | str, dict[str, Any]] = {
 def list_tickets(
     _: Viewer,
     services: Svc,
-    status: str | None = Query(default=None, max_length=20),
-    kind: str | None = Query(default=None, max_length=10, description="delete or copy"),
-    regulation: str | None = Query(default=None, max_length=10, description="gdpr or ccpa"),
+    status: Line | None = Query(default=None, max_length=20),
+    kind: Line | None = Query(default=None, max_length=10, description="delete or copy"),
+    regulation: Line | None = Query(default=None, max_length=10, description="gdpr or ccpa"),
     overdue: bool = Query(default=False, description="Only open tickets past their deadline"),
     due_within_days: int | None = Query(default=None, ge=0, le=3650, description="Open, due this soon"),
-    connection: str | None = Query(default=None, max_length=100, description="Only those with a task here"),
-    q: str | None = Query(default=None, max_length=320, description="An email (or its start) or a ticket id"),
+    connection: Line | None = Query(default=None, max_length=100, description="Only those with a task here"),
+    q: Line | None = Query(
+        default=None, max_length=320, description="An email (or its start) or a ticket id"
+    ),
     needs_attention: bool = Query(
         default=False,
         description="Only tickets with a failed task or one needing input, whatever their status",

@@ -10,10 +10,12 @@ from headwater.errors import HeadwaterError
 from headwater.jobs import listing
 from headwater.jobs.models import STATUSES
 from headwater.web.api.deps import RowId
+from headwater.web.api.jobs import retry_as
 from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import is_htmx, render
 from headwater.web.redact import shown_job
+from headwater.web.schemas.common import Line
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -23,7 +25,7 @@ router = APIRouter()
 def job_list(
     request: Request,
     principal: PageViewer,
-    status: str | None = Query(default=None, max_length=16),
+    status: Line | None = Query(default=None, max_length=16),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
     services = get_services(request)
@@ -43,7 +45,7 @@ def retry(request: Request, job_id: RowId, principal: PageOperator) -> Response:
     services = get_services(request)
     response = RedirectResponse("/jobs", status_code=303)
     try:
-        services.queue.retry(job_id, actor=principal.actor)
+        retry_as(principal, services, job_id)
     except HeadwaterError as exc:
         set_flash(response, services, str(exc), kind="error")
         return response

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from headwater.accounts.ratelimit import TooManyAttempts
 from headwater.accounts.users import UserInfo
+from headwater.text_input import control_character
 from headwater.web.auth.principal import COOKIE, PageViewer
 from headwater.web.client_address import client_address
 from headwater.web.dashboard.cookies import clear_session, secure, set_session
@@ -70,20 +71,21 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     services = get_services(request)
+    shown = email if control_character(email) is None else ""  # refused in `_check`, never shown again
     expected = request.cookies.get(LOGIN_CSRF, "")
     if not expected or not hmac.compare_digest(expected.encode(), login_csrf.encode()):
         return _form(
-            request, next_=next, email=email, status=403, error="The login form expired. Please try again."
+            request, next_=next, email=shown, status=403, error="The login form expired. Please try again."
         )
     client = client_address(request, services.web.trusted_networks)
     try:
         user = await run_in_threadpool(_check, services, email, password, client)
     except TooManyAttempts as exc:
-        refused = _form(request, next_=next, email=email, status=429, error=f"{exc.message} {exc.hint}")
+        refused = _form(request, next_=next, email=shown, status=429, error=f"{exc.message} {exc.hint}")
         refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
     if user is None:
-        return _form(request, next_=next, email=email, status=401, error="Wrong email or password.")
+        return _form(request, next_=next, email=shown, status=401, error="Wrong email or password.")
     value = await run_in_threadpool(services.sessions.start, user)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session(response, request, services, value)
@@ -92,6 +94,9 @@ async def login(
 
 
 def _check(services: Services, email: str, password: SecretStr, client: str) -> UserInfo | None:
+    if control_character(email) is not None:  # no account has such an email: recorded without it
+        services.users.record("(refused email)", "web", "user.login_failed", "Login refused: unusable email.")
+        return None
     services.limiter.attempt(email, client)  # counted before the password is looked at
     user = services.users.check_password(email, password)
     if user is None:

@@ -21,6 +21,7 @@ from headwater.web.dashboard import chart
 from headwater.web.dashboard.flash import set_flash
 from headwater.web.dashboard.templating import render
 from headwater.web.redact import shown_run
+from headwater.web.schemas.common import Line
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -31,7 +32,7 @@ DAYS = 30
 def history(
     request: Request,
     principal: PageViewer,
-    connection: str | None = Query(default=None, max_length=100),
+    connection: Line | None = Query(default=None, max_length=100),
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
     services = get_services(request)

@@ -15,6 +15,7 @@ from headwater.web.auth.principal import PageOperator, PageViewer
 from headwater.web.dashboard.templating import render
 from headwater.web.dashboard.work_health import work_health
 from headwater.web.downloads import package_response
+from headwater.web.schemas.common import Line
 from headwater.web.services import get_services
 
 router = APIRouter()
@@ -27,13 +28,13 @@ POLL_SECONDS = {states.RECEIVED: 2, states.IN_PROGRESS: 2, states.WAITING: 15, s
 def ticket_list(
     request: Request,
     principal: PageViewer,
-    status: str | None = Query(default=None, max_length=20),
-    kind: str | None = Query(default=None, max_length=10),
-    regulation: str | None = Query(default=None, max_length=10),
+    status: Line | None = Query(default=None, max_length=20),
+    kind: Line | None = Query(default=None, max_length=10),
+    regulation: Line | None = Query(default=None, max_length=10),
     overdue: bool = False,
     due_within_days: int | None = Query(default=None, ge=0, le=3650),
-    connection: str | None = Query(default=None, max_length=100),
-    q: str | None = Query(default=None, max_length=320),
+    connection: Line | None = Query(default=None, max_length=100),
+    q: Line | None = Query(default=None, max_length=320),
     needs_attention: bool = False,
     cursor: str | None = Query(default=None, max_length=500),
 ) -> HTMLResponse:
