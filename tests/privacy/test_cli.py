@@ -104,10 +104,12 @@ def test_import_reports_each_row_and_a_bad_row_stops_nothing(desk: Desk, tmp_pat
         "broken-email,delete,gdpr,fs\n"
         f"{people[1].email},copy,ccpa,fs;amp\n"
     )
-    code, out, _ = dsr("import", str(csv), "--json")
+    code, out, err = dsr("import", str(csv), "--json")
     assert code == 1
     summary = json.loads(out)
     assert (summary["created"], summary["duplicates"], summary["refused"]) == (2, 0, 1)
+    # embedded, and no worker runs: the import says so rather than leaving its work queued unsaid
+    assert "2 request(s) queued and no worker is running" in said(err) and "worker --once" in said(err)
     rows = summary["rows"]
     assert [r["ok"] for r in rows] == [True, False, True]
     assert rows[1]["line"] == 3 and "not a valid email" in rows[1]["error"]

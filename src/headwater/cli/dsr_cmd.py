@@ -276,7 +276,8 @@ def import_(
 
     A person who already has an open request of the row's kind is skipped as a duplicate, so a file
     can be imported again (after an interrupted import, say) without filing anyone twice."""
-    summary = import_csv(_privacy(), file, kind=kind, regulation=regulation, actor=os_user())
+    privacy = _privacy()
+    summary = import_csv(privacy, file, kind=kind, regulation=regulation, actor=os_user())
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -287,6 +288,9 @@ def import_(
             f"{counts['created']} request(s) created, {counts['duplicates']} duplicate(s) skipped, "
             f"{counts['refused']} row(s) refused."
         )
+    moved_on = remaining.after_import(summary.as_dict()["created"], health.of_queue(privacy.queue))
+    if moved_on is not None:
+        err_console.print(moved_on, markup=False)
     if any(not r.ok for r in summary.rows):
         raise typer.Exit(1)
 

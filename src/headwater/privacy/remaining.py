@@ -103,3 +103,27 @@ def _title(kind: str) -> str:
 
 def _at(when: datetime) -> str:
     return when.strftime("at %Y-%m-%d %H:%M UTC")
+
+
+def after_import(created: int, health: JobsHealth) -> str | None:
+    """What moves the requests a bulk import filed, said once for all of them (None if it filed none).
+
+    An import is not run in-process as `dsr create` is: a file of thousands of people is the workers'
+    work, so the person is told plainly whether a worker will pick it up."""
+    if created == 0:
+        return None
+    filed = f"{created} request(s) queued"
+    if health.mode != "embedded":
+        if health.workers:
+            return f"{filed} and handed to the workers; follow them with `headwater dsr list`."
+        return (
+            f"{filed} on the broker, but no worker is running: start `headwater worker` "
+            "(see `headwater status`)."
+        )
+    if health.workers:
+        who = ", ".join(f"{p.role} pid {p.pid} on {p.host}" for p in health.workers)
+        return f"{filed}; a running worker ({who}) moves them on: follow them with `headwater dsr list`."
+    return (
+        f"{filed} and no worker is running: keep `headwater serve` or `headwater worker` running, "
+        "or run `headwater worker --once` now."
+    )
