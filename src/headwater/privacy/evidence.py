@@ -9,9 +9,7 @@ way as an access package: privately, to a temporary name, then renamed.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from headwater.errors import BadInput, Conflict
 from headwater.privacy import states, tracking
 from headwater.privacy.models import TaskRow
-from headwater.privacy.package import private_archive, write_text
+from headwater.privacy.package import built_package, sha256_of, write_manifest, write_text
 from headwater.privacy.replica_models import REPLICA
 from headwater.store import Database, audit
 from headwater.store.models import utcnow
@@ -60,10 +58,8 @@ def write(db: Database, ticket_id: str, out: Path, *, actor: str) -> dict[str, A
         trail = [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
         generated = utcnow()
         out = out.expanduser()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".partial")
         files: list[dict[str, Any]] = []
-        with private_archive(partial) as archive:
+        with built_package(out) as archive:
             files.append(write_text(archive, "evidence/erasures.json", json.dumps(erasures, indent=2) + "\n"))
             files.append(
                 write_text(archive, "evidence/audit.json", json.dumps(trail, indent=2, default=str) + "\n")
@@ -81,9 +77,8 @@ def write(db: Database, ticket_id: str, out: Path, *, actor: str) -> dict[str, A
                 "erasures": [e["summary"] for e in erasures],
                 "files": files,
             }
-            write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    os.replace(partial, out)
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+            write_manifest(archive, manifest)
+    digest = sha256_of(out)
     with db.session() as session:
         tracking.record(
             session,

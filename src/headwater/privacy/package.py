@@ -96,6 +96,25 @@ def private_archive(path: Path) -> Iterator[zipfile.ZipFile]:
         raise
 
 
+@contextlib.contextmanager
+def built_package(out: Path) -> Iterator[zipfile.ZipFile]:
+    """A package written beside `out` under a `.partial` name (see `private_archive`) and moved into
+    place only once it is complete, so that `out` is never a half-written package."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    with private_archive(partial) as archive:
+        yield archive
+    os.replace(partial, out)
+
+
+def write_manifest(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
+    write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _data_types(session: Session, connection: str) -> list[str]:
     """What the connection's latest discovery scan found; [] if never scanned or since deleted."""
     try:
@@ -136,11 +155,9 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
         trail = [audit.as_dict(row) for row in audit.trail(session, tracking.SUBJECT, ticket.id)]
         generated = utcnow()
         out = out.expanduser()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".partial")
         files: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
-        with private_archive(partial) as archive:
+        with built_package(out) as archive:
             for task in tasks:
                 counts: dict[str, int] = {}
                 replays: list[Any] = []
@@ -187,9 +204,8 @@ def write(db: Database, vault: Vault, ticket_id: str, out: Path, *, actor: str) 
                 "counts": {"records": total},
                 "files": files,
             }
-            write_text(archive, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    os.replace(partial, out)
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+            write_manifest(archive, manifest)
+    digest = sha256_of(out)
     manifest_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
     with db.session() as session:
         tracking.record(
